@@ -1,0 +1,22 @@
+# mlviz: train models and draw the pictures that explain them, then stitch them into an article.
+# Run: snakemake --cores 4   (demo data)   |   snakemake --cores 4 --configfile config/kaggle.yaml
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "config/schema.yaml")
+
+
+include: "rules/common.smk"
+include: "rules/data.smk"
+include: "rules/models.smk"
+
+
+rule all:
+    input:
+        all_outputs(),
+    default_target: True

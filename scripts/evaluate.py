@@ -1,0 +1,30 @@
+"""Predict the test split with a saved model; write the predictions and their metrics."""
+import json
+
+import pandas as pd
+
+from mlviz import metrics, models
+from mlviz.runtime import run, write_parquet
+
+
+def main(smk):
+    meta = json.loads(open(smk.input.meta).read())
+    spec = smk.params.model
+    model = models.load(smk.input.model, spec["type"], meta["task"])
+    test = pd.read_parquet(smk.input.test)
+    X = test[meta["features"]]
+    pred = pd.DataFrame({"y_true": test[meta["target"]].to_numpy()}, index=test.index)
+    if meta["task"] == "classification":
+        proba = model.predict_proba(X)
+        pred["y_pred"] = proba.argmax(axis=1)
+        for i, col in enumerate(metrics.proba_columns(meta["classes"])):
+            pred[col] = proba[:, i]
+        values = metrics.classification_metrics(pred, meta["classes"])
+    else:
+        pred["y_pred"] = model.predict(X).astype("float64")
+        values = metrics.regression_metrics(pred)
+    write_parquet(pred, smk.output.predictions)
+    write_parquet(metrics.tidy(smk.wildcards.dataset, smk.wildcards.model, values), smk.output.metrics)
+
+
+run(main, snakemake)  # noqa: F821

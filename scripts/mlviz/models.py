@@ -1,0 +1,75 @@
+"""Build, fit, save and load models — without pickle.
+
+scikit-learn models go through skops with an explicit list of trusted types; XGBoost models
+through its own UBJSON format. Neither format can run code when loaded.
+"""
+from __future__ import annotations
+
+import importlib
+import io
+import zipfile
+from pathlib import Path
+
+from .errors import InputError
+from .registry import ESTIMATORS
+
+# Types a model file may contain beyond skops' defaults (builtins, numpy, scikit-learn estimators).
+TRUSTED_TYPES = sorted({f"{module}.{cls}" for module, cls, _, fmt in ESTIMATORS.values() if fmt == "skops"}
+                       | {"sklearn.tree._tree.Tree"})
+_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def build(model_type: str, task: str, params: dict):
+    module, cls, accepted, _ = ESTIMATORS[(model_type, task)]
+    unknown = sorted(set(params) - set(accepted))
+    if unknown:
+        raise InputError(f"model parameter(s) {', '.join(unknown)} not accepted by {cls}")
+    estimator = getattr(importlib.import_module(module), cls)(**params)
+    if model_type == "xgboost":
+        # One thread unless asked: with several, float summation order and so the bytes can vary.
+        estimator.set_params(n_jobs=params.get("n_jobs", 1))
+    return estimator
+
+
+def _normalised_zip(blob: bytes) -> bytes:
+    """skops writes a zip whose entries carry the current time; rewrite them with a fixed one so
+    that two runs give identical files."""
+    src = zipfile.ZipFile(io.BytesIO(blob))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        for info in sorted(src.infolist(), key=lambda i: i.filename):
+            fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+def save(model, path: str | Path) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".ubj":
+        model.save_model(str(path))
+    elif path.suffix == ".skops":
+        import skops.io as sio
+
+        path.write_bytes(_normalised_zip(sio.dumps(model)))
+    else:
+        raise ValueError(f"unknown model format {path.suffix!r}")
+
+
+def load(path: str | Path, model_type: str, task: str):
+    """Load a model file; a file holding anything but the trusted types is refused."""
+    path = Path(path)
+    if path.suffix == ".ubj":
+        module, cls, _, _ = ESTIMATORS[(model_type, task)]
+        model = getattr(importlib.import_module(module), cls)()
+        model.load_model(str(path))
+        return model
+    import skops.io as sio
+
+    untrusted = set(sio.get_untrusted_types(file=path)) - set(TRUSTED_TYPES)
+    if untrusted:
+        raise InputError(f"{path}: refusing to load a model file with untrusted type(s) "
+                         f"{', '.join(sorted(untrusted))} (expected only {', '.join(TRUSTED_TYPES)})")
+    return sio.load(path, trusted=TRUSTED_TYPES)
