@@ -14,6 +14,10 @@ validate(config, "config/schema.yaml")
 include: "rules/common.smk"
 include: "rules/data.smk"
 include: "rules/models.smk"
+include: "rules/figures_basic.smk"
+include: "rules/figures_explain.smk"
+include: "rules/neural.smk"
+include: "rules/report.smk"
 
 
 rule all:

@@ -51,12 +51,33 @@ def all_models():
     return [(ds, m) for ds, d in config["datasets"].items() for m in d["models"]]
 
 
-def metric_parts():
-    return [f"{RUN}/metrics/{ds}/{m}.parquet" for ds, m in all_models()]
+def metric_parts(wildcards=None):
+    """Per-model metric tables; the neural rules add theirs (neural_metric_parts, rules/neural.smk)."""
+    return [f"{RUN}/metrics/{ds}/{m}.parquet" for ds, m in all_models()] + neural_metric_parts()
+
+
+def importance_parts(wildcards=None):
+    """Per-method importance tables, defined next to the rules that compute them."""
+    return basic_importance_parts() + explain_importance_parts()
+
+
+def style_params(figure=None):
+    """Global style merged with one figure's own settings (config figures.<figure>)."""
+    from mlviz.style import resolve
+
+    return resolve(config.get("style"), config.get("figures", {}).get(figure) if figure else None)
 
 
 def all_outputs():
-    return [f"{RUN}/metrics.parquet"]
+    # Each rule file defines the function that lists its final outputs.
+    return [
+        f"{RUN}/metrics.parquet",
+        f"{RUN}/importances.parquet",
+        *figures_basic_outputs(),
+        *figures_explain_outputs(),
+        *neural_outputs(),
+        *report_outputs(),
+    ]
 
 
 # Params: each rule gets exactly the config it depends on, so that an edit reruns only what it touches.

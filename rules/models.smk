@@ -37,7 +37,7 @@ rule evaluate:
 
 rule metrics:
     input:
-        parts=metric_parts(),
+        parts=metric_parts,
         code=pkg(),
     output:
         f"{RUN}/metrics.parquet",
@@ -45,3 +45,15 @@ rule metrics:
         f"{RUN}/logs/metrics.log",
     script:
         "../scripts/gather_metrics.py"
+
+
+rule importances:
+    input:
+        parts=importance_parts,
+        code=pkg(),
+    output:
+        f"{RUN}/importances.parquet",
+    log:
+        f"{RUN}/logs/importances.log",
+    script:
+        "../scripts/gather_importances.py"
