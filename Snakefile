@@ -1,11 +1,16 @@
 # mlviz: train models and draw the pictures that explain them, then stitch them into an article.
 # Run: snakemake --cores 4   (demo data)   |   snakemake --cores 4 --configfile config/kaggle.yaml
+import os
+
 from snakemake.utils import min_version, validate
 
 min_version("9.0")
 
 
-configfile: "config/config.yaml"
+# The demo config unless the user names their own (a --configfile replaces it, it is not merged).
+if not workflow.overwrite_configfiles:
+
+    configfile: os.path.join(workflow.basedir, "config", "config.yaml")
 
 
 validate(config, "config/schema.yaml")

@@ -1,4 +1,5 @@
 # Paths, config look-ups and input functions shared by every rule file.
+import os
 import sys
 from pathlib import Path
 
@@ -14,7 +15,7 @@ except InputError as e:
     raise WorkflowError(f"mlviz: {e}")
 
 RUN = f"results/{config['run']}"
-PKG = "scripts/mlviz"
+PKG = os.path.join(workflow.basedir, "scripts", "mlviz")
 
 
 def pkg(*modules):
