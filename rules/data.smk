@@ -17,7 +17,7 @@ rule demo_data:
 rule preprocess:
     input:
         raw=raw_csv,
-        code=pkg("configcheck", "rawcsv", "data"),
+        code=pkg("recipe", "rawcsv", "data"),
     output:
         train=f"{RUN}/data/{{dataset}}/train.parquet",
         test=f"{RUN}/data/{{dataset}}/test.parquet",

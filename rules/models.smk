@@ -5,7 +5,7 @@ rule train:
     input:
         train=f"{RUN}/data/{{dataset}}/train.parquet",
         meta=f"{RUN}/data/{{dataset}}/meta.json",
-        code=pkg("registry", "models", "data", "configcheck", "rawcsv"),
+        code=pkg("registry", "models"),
     output:
         f"{RUN}/models/{{dataset}}/{{model}}.{{fmt}}",
     wildcard_constraints:
@@ -23,7 +23,7 @@ rule evaluate:
         model=model_file,
         test=f"{RUN}/data/{{dataset}}/test.parquet",
         meta=f"{RUN}/data/{{dataset}}/meta.json",
-        code=pkg("registry", "models", "metrics", "data", "configcheck", "rawcsv"),
+        code=pkg("registry", "models", "metrics"),
     output:
         predictions=f"{RUN}/predictions/{{dataset}}/{{model}}.parquet",
         metrics=f"{RUN}/metrics/{{dataset}}/{{model}}.parquet",

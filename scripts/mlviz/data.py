@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .configcheck import referenced_columns
 from .errors import InputError
 from .rawcsv import read_header
+from .recipe import referenced_columns
 
 INDEX = "row"  # 0-based data-row number in the raw CSV, kept as the parquet index
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -32,16 +33,24 @@ def build(model_type: str, task: str, params: dict):
 
 
 def _normalised_zip(blob: bytes) -> bytes:
-    """skops writes a zip whose entries carry the current time; rewrite them with a fixed one so
-    that two runs give identical files."""
+    """skops names array members and object ids after id() and stamps entries with the current
+    time; renumber them in order of first reference and fix the time, so that the same model
+    gives the same file on every run."""
     src = zipfile.ZipFile(io.BytesIO(blob))
+    schema = src.read("schema.json").decode()
+    members = [n for n in src.namelist() if n != "schema.json"]
+    ordered = sorted(members, key=lambda n: (schema.find(f'"{n}"') < 0, schema.find(f'"{n}"'), n))
+    renamed = {old: f"{i}{Path(old).suffix}" for i, old in enumerate(ordered)}
+    schema = re.sub(r'"file": "([^"]+)"', lambda m: f'"file": "{renamed.get(m.group(1), m.group(1))}"', schema)
+    ids: dict[str, int] = {}  # "__id__" (an id() too) renumbered consistently: shared objects stay shared
+    schema = re.sub(r'"__id__": (\d+)', lambda m: f'"__id__": {ids.setdefault(m.group(1), len(ids))}', schema)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
-        for info in sorted(src.infolist(), key=lambda i: i.filename):
-            fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info.filename))
+        for name, data in [("schema.json", schema.encode())] + [(renamed[n], src.read(n)) for n in ordered]:
+            info = zipfile.ZipInfo(name, date_time=_FIXED_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            dst.writestr(info, data)
     return out.getvalue()
 
 
