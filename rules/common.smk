@@ -15,6 +15,8 @@ except InputError as e:
     raise WorkflowError(f"mlviz: {e}")
 
 RUN = f"results/{config['run']}"
+# Tabular datasets only, so that the CNN's metrics/digits/... paths never match the tabular rules.
+DATASETS = "|".join(config["datasets"])
 PKG = os.path.join(workflow.basedir, "scripts", "mlviz")
 
 

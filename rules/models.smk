@@ -9,16 +9,21 @@ rule train:
     output:
         f"{RUN}/models/{{dataset}}/{{model}}.{{fmt}}",
     wildcard_constraints:
+        dataset=DATASETS,
         fmt="skops|ubj",
     params:
         model=model_params,
     log:
         f"{RUN}/logs/train/{{dataset}}/{{model}}.{{fmt}}.log",
+    conda:
+        "../envs/models.yaml"
     script:
         "../scripts/train.py"
 
 
 rule evaluate:
+    wildcard_constraints:
+        dataset=DATASETS,
     input:
         model=model_file,
         test=f"{RUN}/data/{{dataset}}/test.parquet",
@@ -31,6 +36,8 @@ rule evaluate:
         model=model_params,
     log:
         f"{RUN}/logs/evaluate/{{dataset}}/{{model}}.log",
+    conda:
+        "../envs/models.yaml"
     script:
         "../scripts/evaluate.py"
 
@@ -43,6 +50,8 @@ rule metrics:
         f"{RUN}/metrics.parquet",
     log:
         f"{RUN}/logs/metrics.log",
+    conda:
+        "../envs/models.yaml"
     script:
         "../scripts/gather_metrics.py"
 
@@ -55,5 +64,7 @@ rule importances:
         f"{RUN}/importances.parquet",
     log:
         f"{RUN}/logs/importances.log",
+    conda:
+        "../envs/models.yaml"
     script:
         "../scripts/gather_importances.py"

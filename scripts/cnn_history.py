@@ -1,0 +1,13 @@
+"""Read the epoch scalars back from the TensorBoard event files into a table (split, metric, step,
+value): the training-curve figure then shows exactly what TensorBoard shows."""
+from mlviz import neural
+from mlviz.runtime import log, run, write_parquet
+
+
+def main(smk):
+    table = neural.read_scalars(smk.input.tensorboard)
+    write_parquet(table, smk.output[0])
+    log.info("%d scalars: %s", len(table), sorted(table.metric.unique()))
+
+
+run(main, snakemake)  # noqa: F821
