@@ -10,6 +10,8 @@ rule demo_data:
         source=source_params,
     log:
         f"{RUN}/logs/demo_data/{{source}}.log",
+    conda:
+        "../envs/data.yaml"
     script:
         "../scripts/demo_data.py"
 
@@ -26,5 +28,7 @@ rule preprocess:
         dataset=dataset_params,
     log:
         f"{RUN}/logs/preprocess/{{dataset}}.log",
+    conda:
+        "../envs/data.yaml"
     script:
         "../scripts/preprocess.py"
