@@ -545,8 +545,6 @@ def test_ci_runs_the_readme_test_command():
           if line.strip() and not line.lstrip().startswith("#")]
     assert ci[-1] in (TEST_COMMAND, f"exec {TEST_COMMAND}"), ci
     readme = REPO / "README.md"
-    if not readme.exists() or RUN_COMMAND not in readme.read_text():
-        readme = REPO / "README.install.md"  # the draft, until it is merged into README.md
     text = readme.read_text()
     for command in (RUN_COMMAND, TEST_COMMAND, "pip install -r envs/requirements.lock"):
         assert command in text, f"{readme.name} does not show `{command}`"
