@@ -17,6 +17,9 @@ validate(config, "config/schema.yaml")
 
 
 include: "rules/common.smk"
+include: "rules/figures_basic_common.smk"
+include: "rules/figures_explain_common.smk"
+include: "rules/neural_common.smk"
 include: "rules/data.smk"
 include: "rules/models.smk"
 include: "rules/figures_basic.smk"
