@@ -117,6 +117,26 @@ setup() {
     say "$VENV is ready"
 }
 
+# What only the tests need from Debian: chromium (the article's HTML screenshot), poppler-utils
+# (the PDF's pages and images), SLURM and munge (tests/test_cluster.py starts a one-node cluster).
+# As root (CI) missing ones are installed; as anyone else the tests that need them skip, naming
+# the command to run.
+test_packages() {
+    local missing=() tool
+    command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing+=(chromium)
+    for tool in pdftoppm pdfimages; do
+        command -v "$tool" >/dev/null 2>&1 || { missing+=(poppler-utils); break; }
+    done
+    for tool in munged slurmctld slurmd sbatch squeue srun; do
+        command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || { missing+=(slurmctld slurmd slurm-client munge); break; }
+    done
+    if [ "${#missing[@]}" -gt 0 ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        apt_install "the tests need ${missing[*]}" "${missing[@]}"
+    elif [ "${#missing[@]}" -gt 0 ]; then
+        say "tests that need ${missing[*]} will be skipped; to run them: sudo apt-get install -y ${missing[*]}"
+    fi
+}
+
 cmd="${1:-}"
 [ $# -eq 0 ] || shift
 cd "$ROOT"
@@ -132,6 +152,7 @@ case "$cmd" in
         ;;
     test)
         setup
+        test_packages
         export PATH="$VENV/bin:$PATH" VIRTUAL_ENV="$VENV"
         "$VENV/bin/snakemake" --lint
         exec "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests "$@"
