@@ -7,7 +7,7 @@ def main(smk):
     ds = smk.params.dataset
     path = smk.input.raw
     table = data.prepare(data.read_raw(path), ds, path)
-    train, test = data.split(table, ds)
+    train, test = data.split(table, ds, smk.wildcards.dataset)
     write_parquet(train, smk.output.train)
     write_parquet(test, smk.output.test)
     scale = ds.get("preprocess", {}).get("scale", [])

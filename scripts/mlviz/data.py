@@ -123,19 +123,20 @@ def _numeric(values: pd.Series, col: str, path) -> pd.Series:
     return num.astype("float64")
 
 
-def split(table: pd.DataFrame, ds: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+def split(table: pd.DataFrame, ds: dict, name: str = "<dataset>") -> tuple[pd.DataFrame, pd.DataFrame]:
     from sklearn.model_selection import train_test_split
 
     cfg = {"test_size": 0.25, "random_state": 42, "stratify": False, **ds.get("split", {})}
     target = target_name(ds)
     strat = table[target] if cfg["stratify"] else None
     if strat is not None and strat.value_counts().min() < 2:
-        raise InputError(f"config key datasets.*.split.stratify: class {strat.value_counts().idxmin()} has fewer "
+        raise InputError(f"config key datasets.{name}.split.stratify: class {strat.value_counts().idxmin()} has fewer "
                          "than 2 rows; stratification needs at least 2 per class")
     train, test = train_test_split(table, test_size=cfg["test_size"], random_state=cfg["random_state"],
                                    stratify=strat)
     if len(train) == 0 or len(test) == 0:
-        raise InputError(f"config key split.test_size: {cfg['test_size']} leaves an empty split for {len(table)} rows")
+        raise InputError(f"config key datasets.{name}.split.test_size: {cfg['test_size']} leaves an empty split "
+                         f"for {len(table)} rows")
     scale = ds.get("preprocess", {}).get("scale", [])
     if scale:
         mean = train[scale].mean()

@@ -61,7 +61,3 @@ def save(fig, path: str | Path, config: dict, style: dict) -> None:
                 metadata={"Software": None, **provenance(config)})
     plt.close(fig)
 
-
-def save_current(path: str | Path, config: dict, style: dict) -> None:
-    """For library plots that draw on the current figure and return nothing (shap.plots.*)."""
-    save(plt.gcf(), path, config, style)
