@@ -137,6 +137,28 @@ test_packages() {
     fi
 }
 
+# A hard kill (kill -9, a wall-time limit, a lost node) leaves Snakemake's lock behind, and the next
+# run would refuse to start. When no process of a snakemake run is alive in that working directory
+# the lock is stale: unlock, so that the same command simply carries on.
+unlock_if_stale() {
+    local dir="$ROOT" prev="" arg proc
+    for arg in "$@"; do
+        case "$prev" in -d | --directory) dir="$arg" ;; esac
+        case "$arg" in --directory=*) dir="${arg#--directory=}" ;; esac
+        prev="$arg"
+    done
+    dir="$(cd "$dir" 2>/dev/null && pwd)" || return 0
+    [ -n "$(ls -A "$dir/.snakemake/locks" 2>/dev/null)" ] || return 0
+    for proc in /proc/[0-9]*; do
+        [ "$(readlink "$proc/cwd" 2>/dev/null)" = "$dir" ] || continue
+        if tr '\0' ' ' <"$proc/cmdline" 2>/dev/null | grep -q snakemake; then
+            return 0 # a live run holds the lock
+        fi
+    done
+    say "removing the lock a killed run left in $dir"
+    "$VENV/bin/snakemake" --unlock "$@" >/dev/null
+}
+
 cmd="${1:-}"
 [ $# -eq 0 ] || shift
 cd "$ROOT"
@@ -148,6 +170,7 @@ case "$cmd" in
     run)
         setup
         export PATH="$VENV/bin:$PATH" VIRTUAL_ENV="$VENV"
+        unlock_if_stale "$@"
         exec "$VENV/bin/snakemake" --cores 4 "$@"
         ;;
     test)
