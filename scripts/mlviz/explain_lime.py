@@ -8,7 +8,10 @@ Series by position, so rows are passed as NumPy arrays.
 from __future__ import annotations
 
 import itertools
+import json
 import re
+from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -17,6 +20,26 @@ from .errors import InputError
 
 
 # ---------------------------------------------------------------- compute
+
+def load_case(smk) -> SimpleNamespace:
+    """What the LIME rules start from: the settings, features and classes, the explained class's
+    index, the test row, the training matrix and the model."""
+    from . import models
+    from .explain_config import explained_class
+
+    p = smk.params.lime
+    meta = json.loads(Path(smk.input.meta).read_text())
+    features, classes = meta["features"], meta["classes"]
+    position = int(smk.wildcards.position)
+    row = test_row(pd.read_parquet(smk.input.test), position, f"{smk.wildcards.dataset}/{smk.wildcards.model}")
+    return SimpleNamespace(
+        p=p, features=features, classes=classes, position=position, row=row,
+        label=classes.index(explained_class({"class": p["class"]} if p["class"] else {}, classes)),
+        x=row[features].to_numpy(dtype="float64"),
+        train_X=pd.read_parquet(smk.input.train)[features].to_numpy(dtype="float64"),
+        model=models.load(smk.input.model, p["model_type"], meta["task"]),
+    )
+
 
 def test_row(test: pd.DataFrame, position: int, what: str) -> pd.Series:
     if not 0 <= position < len(test):
