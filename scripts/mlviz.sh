@@ -10,6 +10,12 @@
 # Re-running with an unchanged lock file installs nothing: .venv/.mlviz-lock holds the sha256 of
 # the lock file (and the pip and Python versions) it was installed from.
 # MLVIZ_VENV: another place for the virtual environment; MLVIZ_PYTHON: the interpreter to build it.
+# Quarto (it renders the article) is linked as $VENV/bin/quarto, so that the workflow's jobs find it:
+# MLVIZ_QUARTO=/path/to/quarto names one; else the pinned release already in the venv, else a
+# quarto >= 1.4 on PATH; else the pinned release (QUARTO_VERSION below) is downloaded from GitHub,
+# checked against its pinned sha256 and unpacked into $VENV/opt (nothing is installed if it differs).
+# For tests and mirrors: MLVIZ_QUARTO_URL, the tarball's URL instead of GitHub's; MLVIZ_QUARTO_SHA256,
+# the sha256 it must have instead of the pinned one.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,6 +25,19 @@ STAMP="$VENV/.mlviz-lock"
 # pip pins itself nowhere else: a fixed version keeps resolution and output identical everywhere.
 PIP_VERSION="26.3"
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+# Quarto: the release installed when none is found, and the oldest one the article works with
+# (cross-references, Typst output, `content-visible when-meta`, `embed-resources`). Tested with
+# 1.11.0 (the offline build CI installs from ../shared/quarto).
+QUARTO_VERSION="1.10.18"
+QUARTO_MIN="1.4"
+# sha256 of quarto-$QUARTO_VERSION-linux-{amd64,arm64}.tar.gz (GitHub release assets), as pinned by
+# Nixpkgs' quarto package: Bad3r/nixpkgs and dwinkler1/rixpkgs, pkgs/by-name/qu/quarto/package.nix
+# (passthru.sources, SRI base64 hashes converted to hex); another project's pin of the amd64
+# tarball (147010003 bytes) agrees.
+QUARTO_SHA256_LINUX_AMD64="afad071b5bd22c02f2d300695743189d3650e0537a53073e654b630cff2b0c73"
+QUARTO_SHA256_LINUX_ARM64="f6a07df68e25330b5df34f65d3df66bca605acce3b830c593a58e91884d4cf6c"
+# MLVIZ_QUARTO relative to where the command was run (the script changes to $ROOT).
+case "${MLVIZ_QUARTO:-}" in "" | /*) ;; *) MLVIZ_QUARTO="$PWD/$MLVIZ_QUARTO" ;; esac
 
 say() { printf 'mlviz: %s\n' "$*" >&2; }
 die() { say "$@"; exit 1; }
@@ -71,6 +90,172 @@ need_ensurepip() {
         apt_install "$1 cannot create a virtual environment (ensurepip is missing)" python3-venv
 }
 
+version_ge() { # version_ge A B: is version A >= version B (numeric, dot-separated)?
+    local -a a b
+    local i x y
+    IFS=. read -ra a <<<"$1"
+    IFS=. read -ra b <<<"$2"
+    for ((i = 0; i < ${#a[@]} || i < ${#b[@]}; i++)); do
+        x="${a[i]:-0}" y="${b[i]:-0}"
+        x="${x%%[!0-9]*}" y="${y%%[!0-9]*}"
+        x=$((10#${x:-0})) y=$((10#${y:-0}))
+        if ((x > y)); then return 0; elif ((x < y)); then return 1; fi
+    done
+    return 0
+}
+
+# The version a quarto reports (first line of `quarto --version`); fails when it does not run.
+quarto_version() {
+    local v
+    v="$("$1" --version 2>/dev/null)" || return 1
+    v="${v%%$'\n'*}"
+    v="${v//[[:space:]]/}"
+    [[ "$v" =~ ^[0-9]+(\.[0-9]+)*([.-].*)?$ ]] || return 1
+    printf '%s\n' "$v"
+}
+
+QUARTO_HINT="install Quarto >= $QUARTO_MIN by hand (a release package from https://quarto.org/docs/download/, \
+or conda-forge's quarto: conda install -c conda-forge quarto), then run this command again with it on PATH \
+or named by MLVIZ_QUARTO=/path/to/quarto"
+
+# Download $1 to $2 with curl, else with Python's urllib; time-limited so that a machine without
+# network fails in seconds. On failure, prints the reason (one line) and fails.
+download() {
+    local err
+    if command -v curl >/dev/null 2>&1; then
+        if ! err="$(curl --fail --silent --show-error --location --connect-timeout 10 \
+            --speed-limit 1024 --speed-time 60 -o "$2" "$1" 2>&1)"; then
+            err="${err%$'\n'}"
+            printf '%s\n' "${err##*$'\n'}"
+            return 1
+        fi
+        return 0
+    fi
+    "$VENV/bin/python" - "$1" "$2" <<'EOF' 2>&1 | tail -n 1
+import shutil, sys, urllib.request
+try:
+    with urllib.request.urlopen(sys.argv[1], timeout=10) as r, open(sys.argv[2], "wb") as f:
+        shutil.copyfileobj(r, f, 1 << 20)
+except Exception as e:
+    print(f"{type(e).__name__}: {e}".replace("\n", " "))
+    sys.exit(1)
+EOF
+    return "${PIPESTATUS[0]}"
+}
+
+# Download the pinned Quarto release, check its sha256 and unpack it into $1 (all or nothing).
+install_quarto() {
+    local dest="$1" why="$2" arch sha url tmp err got top version
+    case "$(uname -s)-$(uname -m)" in
+        Linux-x86_64 | Linux-amd64) arch=linux-amd64 sha="$QUARTO_SHA256_LINUX_AMD64" ;;
+        Linux-aarch64 | Linux-arm64) arch=linux-arm64 sha="$QUARTO_SHA256_LINUX_ARM64" ;;
+        *) arch="$(uname -s)-$(uname -m)" sha="" ;;
+    esac
+    sha="${MLVIZ_QUARTO_SHA256:-$sha}"
+    [ -n "$sha" ] || die "${why}no Quarto release is pinned for $arch; $QUARTO_HINT"
+    url="${MLVIZ_QUARTO_URL:-https://github.com/quarto-dev/quarto-cli/releases/download/v$QUARTO_VERSION/quarto-$QUARTO_VERSION-$arch.tar.gz}"
+    say "${why}downloading Quarto $QUARTO_VERSION ($arch, about 150 MB) from $url"
+    mkdir -p "$VENV/opt"
+    tmp="$(mktemp -d "$VENV/opt/.quarto-download.XXXXXX")"
+    # shellcheck disable=SC2064 # expand now: tmp is local
+    trap "rm -rf '$tmp'; rmdir '$VENV/opt' 2>/dev/null || true" EXIT
+    err="$(download "$url" "$tmp/quarto.tar.gz")" ||
+        die "cannot download Quarto $QUARTO_VERSION (${err:-no reason given}); $QUARTO_HINT"
+    got="$(sha256sum "$tmp/quarto.tar.gz" | cut -d' ' -f1)"
+    [ "$got" = "$sha" ] || die "the checksum of $url did not match: sha256 $got, pinned $sha; \
+nothing was installed. $QUARTO_HINT"
+    mkdir "$tmp/x"
+    tar -xzf "$tmp/quarto.tar.gz" -C "$tmp/x" --no-same-owner 2>/dev/null ||
+        die "cannot unpack $url; nothing was installed. $QUARTO_HINT"
+    # The release unpacks into quarto-VERSION/{bin,share}.
+    for top in "$tmp/x/quarto-$QUARTO_VERSION" "$tmp/x"/* "$tmp/x"; do
+        [ -x "$top/bin/quarto" ] && break
+    done
+    [ -x "$top/bin/quarto" ] || die "$url holds no bin/quarto; nothing was installed. $QUARTO_HINT"
+    version="$(quarto_version "$top/bin/quarto")" ||
+        die "the Quarto from $url does not run here (quarto --version fails); nothing was installed. $QUARTO_HINT"
+    printf '%s\n' "$sha" >"$top/.mlviz-sha256"
+    rm -rf "$dest"
+    mv "$top" "$dest"
+    rm -rf "$tmp"
+    trap - EXIT
+    # Releases this script installed before (an older pin) are of no further use.
+    for top in "$VENV"/opt/quarto-*; do
+        [ "$top" = "$dest" ] || [ ! -f "$top/.mlviz-sha256" ] || rm -rf "$top"
+    done
+    say "installed Quarto $version into $dest (linked as $VENV/bin/quarto)"
+}
+
+# Link $VENV/bin/quarto to a suitable Quarto. Which one, first that applies:
+#   1. MLVIZ_QUARTO (it must run and be >= QUARTO_MIN);
+#   2. the pinned release, when this script installed it into $VENV/opt before (no download, and no
+#      `quarto --version` either: re-runs take no time);
+#   3. the first quarto >= QUARTO_MIN on PATH ($VENV/bin itself left out);
+#   4. the quarto $VENV/bin/quarto links to already, if it still runs and is >= QUARTO_MIN (one named
+#      by MLVIZ_QUARTO or found on PATH in an earlier run stays in use when neither is there now);
+#   5. the pinned release, downloaded and checked now.
+# A symlink, not a copy: a quarto upgraded in place (a package manager's /usr/local/bin/quarto) is
+# used at once, and the link is redone on every run, so it follows MLVIZ_QUARTO and PATH as they
+# change (a dangling link, after that quarto was removed, is replaced the same way). To go back from
+# another quarto to the pinned release, remove $VENV/bin/quarto and set none of them.
+setup_quarto() {
+    local link="$VENV/bin/quarto" pinned="$VENV/opt/quarto-$QUARTO_VERSION" target="" version="" why=""
+    local pinned_sha dir candidate venv_bin installed=""
+    case "$(uname -m)" in
+        aarch64 | arm64) pinned_sha="$QUARTO_SHA256_LINUX_ARM64" ;;
+        *) pinned_sha="$QUARTO_SHA256_LINUX_AMD64" ;;
+    esac
+    pinned_sha="${MLVIZ_QUARTO_SHA256:-$pinned_sha}"
+    if [ -n "${MLVIZ_QUARTO:-}" ]; then
+        [ -f "$MLVIZ_QUARTO" ] && [ -x "$MLVIZ_QUARTO" ] || die "MLVIZ_QUARTO=$MLVIZ_QUARTO is not an executable file"
+        version="$(quarto_version "$MLVIZ_QUARTO")" || die "MLVIZ_QUARTO=$MLVIZ_QUARTO does not run (quarto --version fails)"
+        version_ge "$version" "$QUARTO_MIN" ||
+            die "MLVIZ_QUARTO=$MLVIZ_QUARTO is Quarto $version; mlviz needs Quarto >= $QUARTO_MIN"
+        target="$MLVIZ_QUARTO"
+    elif [ -x "$pinned/bin/quarto" ] && [ "$(cat "$pinned/.mlviz-sha256" 2>/dev/null)" = "$pinned_sha" ]; then
+        target="$pinned/bin/quarto" version="$QUARTO_VERSION"
+    else
+        venv_bin="$(cd "$VENV/bin" && pwd -P)"
+        local -a path_dirs
+        IFS=: read -ra path_dirs <<<"$PATH"
+        for dir in "${path_dirs[@]}"; do
+            candidate="${dir:-.}/quarto"
+            [ -f "$candidate" ] && [ -x "$candidate" ] || continue
+            [ "$(cd "${dir:-.}" && pwd -P)" != "$venv_bin" ] || continue
+            if version="$(quarto_version "$candidate")" && version_ge "$version" "$QUARTO_MIN"; then
+                target="$candidate"
+                break
+            fi
+            if [ -z "$why" ] && [ -n "$version" ]; then
+                why="$candidate is Quarto $version, older than the $QUARTO_MIN mlviz needs; "
+            elif [ -z "$why" ]; then
+                why="$candidate does not run (quarto --version fails); "
+            fi
+            version=""
+        done
+        if [ -z "$target" ] && [ -L "$link" ]; then
+            case "$(readlink -f "$link")" in
+                "$(cd "$VENV" && pwd -P)"/opt/*) ;; # a release installed here, but not the pinned one
+                *) if version="$(quarto_version "$link")" && version_ge "$version" "$QUARTO_MIN"; then
+                       return 0 # 4: keep it
+                   fi ;;
+            esac
+        fi
+        if [ -z "$target" ]; then
+            install_quarto "$pinned" "$why"
+            target="$pinned/bin/quarto" version="$QUARTO_VERSION" installed=1
+        fi
+    fi
+    if [ -L "$link" ] || [ -e "$link" ]; then
+        [ "$(readlink -f "$link")" != "$(readlink -f "$target")" ] || return 0 # already linked
+        [ -L "$link" ] || die "$link is not a link this script made; remove it, or name it with MLVIZ_QUARTO=$link"
+    fi
+    rm -f "$link.mlviz-new"
+    ln -s "$target" "$link.mlviz-new"
+    mv -fT "$link.mlviz-new" "$link"
+    [ -n "$installed" ] || say "using Quarto $version at $target (linked as $link)"
+}
+
 setup() {
     command -v dot >/dev/null 2>&1 || apt_install "Graphviz's dot is missing (Keras draws the CNN with it)" graphviz
 
@@ -95,6 +280,7 @@ setup() {
         need_ensurepip "$vpy"
         "$vpy" -m ensurepip --default-pip >/dev/null
     fi
+    setup_quarto
 
     local want
     want="$(sha256sum "$LOCK" | cut -d' ' -f1) pip==$PIP_VERSION python==$version"
