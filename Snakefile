@@ -1,32 +1,30 @@
 # mlviz: train models and draw the pictures that explain them, then stitch them into an article.
-# Run: snakemake --cores 4   (demo data)   |   snakemake --cores 4 --configfile config/kaggle.yaml
+#   snakemake --cores 4                                  the demo data (config/config.yaml)
+#   snakemake --cores 4 --configfile my.yaml             your CSV: see config/README.md
+# A --configfile replaces the demo config (it is not merged into it). The config is validated
+# against config/schema.yaml (which holds every default) and resolved against the data in
+# rules/common.smk, before any job runs; results/<run>/config.resolved.yaml shows the outcome.
 import os
 
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 min_version("9.0")
 
 
-# The demo config unless the user names their own (a --configfile replaces it, it is not merged).
 if not workflow.overwrite_configfiles:
 
     configfile: os.path.join(workflow.basedir, "config", "config.yaml")
 
 
-validate(config, "config/schema.yaml")
-
-
 include: "rules/common.smk"
-include: "rules/figures_basic_common.smk"
-include: "rules/figures_explain_common.smk"
-include: "rules/neural_common.smk"
-include: "rules/report_common.smk"
-include: "rules/data.smk"
-include: "rules/models.smk"
-include: "rules/figures_basic.smk"
-include: "rules/figures_explain.smk"
-include: "rules/neural.smk"
-include: "rules/report.smk"
+include: "rules/data.smk"  # raw CSV or demo generator → preprocessed train/test tables
+include: "rules/models.smk"  # fit, predict the test split, metrics
+include: "rules/importance.smk"  # impurity, permutation, coefficients → importances.parquet
+include: "rules/figures.smk"  # tree, importance, linear, confusion/ROC/PR figures
+include: "rules/shap.smk"  # SHAP values once, then waterfall, force, beeswarm, bar, dependence
+include: "rules/lime.smk"  # LIME explanations, their stability over seeds, figures
+include: "rules/neural.smk"  # the CNN (opt-in): TensorBoard, architecture, Grad-CAM and checks
+include: "rules/report.smk"  # the article (Quarto: HTML and PDF) and the manifest
 
 
 rule all:

@@ -1,97 +1,232 @@
-# Paths, config look-ups and input functions shared by every rule file.
-import os
+# Shared by all rule files (the resolved config, the run's layout, the wildcard constraints and
+# the input functions). Everything here is read at parse time; nothing heavy is imported.
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
-from mlviz.configcheck import check_config
+from mlviz import article, layout, modules, provenance, selection, settings
 from mlviz.errors import InputError
 from mlviz.registry import model_format
 
+# The config with every default and inference filled in (mlviz.settings): the rules read only this.
 try:
-    check_config(config)
+    _resolved, NOTES = settings.resolve(config, configfiles=workflow.overwrite_configfiles)
 except InputError as e:
-    raise WorkflowError(f"mlviz: {e}")
+    sys.exit(f"mlviz: {e}")  # one line, before any job: the message says all there is
+config.clear()
+config.update(_resolved)
 
 RUN = f"results/{config['run']}"
-# Tabular datasets only, so that the CNN's metrics/digits/... paths never match the tabular rules.
-DATASETS = "|".join(config["datasets"])
-PKG = os.path.join(workflow.basedir, "scripts", "mlviz")
+OUT = layout.Layout(RUN)
+DATASETS = list(config["datasets"])
+NEURAL = config["neural"]
+NDS = NEURAL["dataset"]  # the CNN's images
+RESNET_ON = NEURAL["enabled"] and NEURAL["resnet50"]["enabled"]
 
 
-def pkg(*modules):
-    """The package modules a script imports: inputs of its rule, so that editing them reruns it."""
-    return [f"{PKG}/{m}.py" for m in ("__init__", "errors", "runtime", *modules)]
+wildcard_constraints:
+    # Tabular datasets only, so that the CNN's files (under its own dataset name) never match them.
+    dataset="|".join(DATASETS),
+    model=layout.NAME,
+    source=layout.NAME,
+    fmt=layout.WILDCARDS["fmt"],
+    method=layout.WILDCARDS["method"],
+    row=r"\d+",
+    rank=r"\d+",
+    position=r"\d+",
 
 
-def dataset(name):
-    return config["datasets"][name]
+def code(script):
+    """The script's own package modules (found from its imports): inputs of its rule, so that
+    editing one reruns exactly the rules whose scripts use it."""
+    return modules.used_by(Path(workflow.basedir) / "scripts" / f"{script}.py")
 
 
-def model_cfg(ds, model):
-    return config["datasets"][ds]["models"][model]
+def dataset(w):
+    return config["datasets"][w.dataset]
 
 
-def raw_csv(wildcards):
+def model_cfg(w):
+    return config["datasets"][w.dataset]["models"][w.model]
+
+
+def model_file(w):
+    m = model_cfg(w)
+    return OUT.path("model", dataset=w.dataset, model=w.model, fmt=model_format(m["type"], dataset(w)["task"]))
+
+
+def raw_csv(w):
     """The raw CSV of a dataset: the user's file, or the demo generator's output."""
-    src = config["sources"][dataset(wildcards.dataset)["source"]]
-    if "path" in src:
-        return src["path"]
-    return f"{RUN}/raw/{dataset(wildcards.dataset)['source']}.csv"
+    name = dataset(w)["source"]
+    src = config["sources"][name]
+    return src["path"] if "path" in src else OUT.path("raw_csv", source=name)
 
 
-def model_path(ds, model):
-    m = model_cfg(ds, model)
-    return f"{RUN}/models/{ds}/{model}.{model_format(m['type'], dataset(ds)['task'])}"
+def explained(family, w):
+    """The figures.shap/lime entry of a (dataset, model), with its class."""
+    key = selection.FAMILIES[family]
+    return next(e for e in config["figures"][family][key] if (e["dataset"], e["model"]) == (w.dataset, w.model))
 
 
-def model_file(wildcards):
-    return model_path(wildcards.dataset, wildcards.model)
+def keys(section, *names):
+    """Only these keys of figures.<section>: a rule's params, so that editing another key of the
+    section (a colour, a size) does not rerun it."""
+    return {k: config["figures"][section][k] for k in names}
+
+
+def figure_style(*sections):
+    """config style ← each figure section in turn (their style keys only; see mlviz.style)."""
+    from mlviz.style import Style
+
+    layers = [config["style"]]
+    node = config["figures"]
+    for s in sections:
+        node = node[s]
+        layers.append(node)
+    return Style.of(*layers).__dict__
+
+
+def neural_style():
+    from mlviz.style import Style
+
+    return Style.of(config["style"], NEURAL["style"]).__dict__
+
+
+def models_of(family):
+    return selection.entries(config, family)
 
 
 def all_models():
     return [(ds, m) for ds, d in config["datasets"].items() for m in d["models"]]
 
 
-def metric_parts(wildcards=None):
-    """Per-model metric tables; the neural rules add theirs (neural_metric_parts, rules/neural.smk)."""
-    return [f"{RUN}/metrics/{ds}/{m}.parquet" for ds, m in all_models()] + neural_metric_parts()
+def metric_parts(w=None):
+    parts = [OUT.path("metrics_part", dataset=ds, model=m) for ds, m in all_models()]
+    return parts + ([OUT.path("metrics_part", dataset=NDS, model="cnn")] if NEURAL["enabled"] else [])
 
 
-def importance_parts(wildcards=None):
-    """Per-method importance tables, defined next to the rules that compute them."""
-    return basic_importance_parts() + explain_importance_parts()
+def importance_methods():
+    """(dataset, model, method) computed by rules/importance.smk: impurity for tree models that
+    have it, permutation for every model of figures.importance, coefficients of linear regressions."""
+    specs = []
+    for ds, m in models_of("importance"):
+        if config["datasets"][ds]["models"][m]["type"] in ("decision_tree", "random_forest"):
+            specs.append((ds, m, "impurity"))
+        specs.append((ds, m, "permutation"))
+    specs += [(ds, m, "coefficient") for ds, m in models_of("linear")]
+    return specs
 
 
-def style_params(figure=None):
-    """Global style merged with one figure's own settings (config figures.<figure>)."""
-    from mlviz.style import resolve
+def importance_parts(w=None):
+    parts = [OUT.path("importance_part", dataset=ds, model=m, method=k) for ds, m, k in importance_methods()]
+    parts += [OUT.path("shap_importance", dataset=ds, model=m) for ds, m in models_of("shap")]
+    parts += [OUT.path("lime_importance", dataset=ds, model=m) for ds, m in models_of("lime")]
+    return parts
 
-    return resolve(config.get("style"), config.get("figures", {}).get(figure) if figure else None)
+
+def figures():
+    """Every figure of the run, for the target `all` and the article (paths under results/<run>/)."""
+    out = [OUT.path("tree_figure", dataset=ds, model=m) for ds, m in models_of("tree")]
+    for ds, m, method in importance_methods():
+        kind = "coefficients_figure" if method == "coefficient" else "importance_figure"
+        out.append(OUT.path(kind, dataset=ds, model=m, method=method))
+    for ds, m in models_of("linear"):
+        out += [OUT.path(k, dataset=ds, model=m) for k in ("residuals_figure", "residual_distribution_figure")]
+    for ds, m in models_of("performance"):
+        out += [OUT.path(k, dataset=ds, model=m) for k in ("confusion_matrix_figure", "roc_figure", "pr_figure")]
+    shap = config["figures"]["shap"]
+    for ds, m in models_of("shap"):
+        out += [OUT.path(k, dataset=ds, model=m) for k in ("shap_beeswarm_figure", "shap_bar_figure")]
+        for r in shap["instances"]:
+            out += [OUT.path(k, dataset=ds, model=m, row=r) for k in ("shap_waterfall_figure", "shap_force_figure")]
+        # At most one per kept column: encoding only adds columns, so each rank surely exists.
+        ranks = min(shap["dependence"]["top_k"], NOTES[ds]["columns_kept"])
+        out += [OUT.path("shap_dependence_figure", dataset=ds, model=m, rank=k) for k in range(1, ranks + 1)]
+    for ds, m in models_of("lime"):
+        for p in config["figures"]["lime"]["rows"]:
+            out += [OUT.path(k, dataset=ds, model=m, position=p) for k in ("lime_figure", "lime_stability_figure")]
+    if NEURAL["enabled"]:
+        out += [OUT.path(k) for k in ("cnn_architecture_figure", "cnn_curves_figure", "cnn_confusion_figure",
+                                      "gradcam_grid_figure", "gradcam_randomization_figure")]
+        if RESNET_ON:
+            out.append(OUT.path("resnet_figure"))
+    return out
 
 
 def all_outputs():
-    # Each rule file defines the function that lists its final outputs.
-    return [
-        f"{RUN}/metrics.parquet",
-        f"{RUN}/importances.parquet",
-        *figures_basic_outputs(),
-        *figures_explain_outputs(),
-        *neural_outputs(),
-        *report_outputs(),
-    ]
+    out = [OUT.path("resolved_config"), OUT.path("metrics"), OUT.path("importances"), *figures()]
+    out += [OUT.path("shap_summary", dataset=ds, model=m) for ds, m in models_of("shap")]
+    out += [OUT.path("lime_page", dataset=ds, model=m, position=p) for ds, m in models_of("lime")
+            for p in config["figures"]["lime"]["rows"]]
+    if NEURAL["enabled"]:
+        out.append(OUT.path("cnn_layers", dataset=NDS))
+    if config["report"]["enabled"]:
+        out += [OUT.path("article_html"), OUT.path("article_pdf")]
+    return out + [OUT.path("manifest")]
 
 
-# Params: each rule gets exactly the config it depends on, so that an edit reruns only what it touches.
-def source_params(wildcards):
-    return config["sources"][wildcards.source]
+# ---------------------------------------------------------------------------------- the article
+def report_sections():
+    """What each section of the article is about (the first of its selection), or None."""
+    first = {f: (models_of(f) or [None])[0] for f in selection.FAMILIES}
+    return {
+        **first,
+        "importance_models": [list(p) for p in models_of("importance")],
+        "shap_instance": config["figures"]["shap"]["instances"][0],
+        "lime_rows": list(config["figures"]["lime"]["rows"]),
+        "neural": {"dataset": NDS, "max_rank_correlation": NEURAL["sanity"]["max_rank_correlation"]}
+        if NEURAL["enabled"] else None,
+        "resnet": RESNET_ON,
+    }
 
 
-def dataset_params(wildcards):
-    """A dataset's recipe without its models: editing a model must not redo the data."""
-    return {k: v for k, v in dataset(wildcards.dataset).items() if k != "models"}
+def report_plan():
+    """Every figure of the run with its id and place in the article (mlviz.article.figure_plan)."""
+    s = report_sections()
+    first = {**{f: s[f] for f in selection.FAMILIES}}
+    return article.figure_plan(figures(), RUN, first, s["shap_instance"])
 
 
-def model_params(wildcards):
-    return model_cfg(wildcards.dataset, wildcards.model)
+def report_sources():
+    """report/: _quarto.yml, article.qmd, filters, style (caches of a local `quarto preview` left out)."""
+    root = Path(workflow.basedir) / "report"
+    skip = {".quarto", "_output", "_build", "__pycache__", "captions"}
+    return sorted(str(p) for p in root.rglob("*") if p.is_file() and not skip & set(p.relative_to(root).parts))
+
+
+def report_tables(w=None):
+    """The tables the facts are read from."""
+    s = report_sections()
+    files = [OUT.path("metrics"), OUT.path("importances")]
+    for key in ("tree", "linear", "performance"):
+        if s[key]:
+            ds, m = s[key]
+            files += [OUT.path("meta", dataset=ds), OUT.path("predictions", dataset=ds, model=m)]
+    files += [OUT.path("meta", dataset=ds) for ds, m in models_of("importance")]
+    if s["shap"]:
+        ds, m = s["shap"]
+        files += [OUT.path("shap_summary", dataset=ds, model=m), OUT.path("shap_values", dataset=ds, model=m)]
+    if s["lime"]:
+        ds, m = s["lime"]
+        for p in s["lime_rows"]:
+            files += [OUT.path(k, dataset=ds, model=m, position=p) for k in ("lime_explanation", "lime_agreement")]
+    if s["neural"]:
+        files += [OUT.path("cnn_history", dataset=NDS), OUT.path("cnn_layers", dataset=NDS),
+                  OUT.path("predictions", dataset=NDS, model="cnn")]
+    if s["resnet"]:
+        files.append(OUT.path("resnet_top"))
+    return sorted(set(files))
+
+
+def manifest_producers():
+    """Each rule's output, log and benchmark patterns as regular expressions (Snakemake's own), to
+    name the rule behind each file of the run."""
+    from snakemake.io import is_flagged
+
+    out = []
+    for r in sorted(workflow.rules, key=lambda r: r.name):
+        for f in [*r.output, *r.log, *([r.benchmark] if r.benchmark else [])]:
+            out.append({"rule": r.name, "regex": f.regex().pattern, "wildcards": len(f.get_wildcard_names()),
+                        "directory": bool(is_flagged(f, "directory"))})
+    return out

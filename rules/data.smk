@@ -1,15 +1,17 @@
-# Raw data → validated, preprocessed train/test parquet per dataset.
+# Raw data → validated, preprocessed train/test tables per dataset; the resolved config.
 
 
 rule demo_data:
-    output:
-        f"{RUN}/raw/{{source}}.csv",
     input:
-        pkg("demo"),
+        code("demo_data"),
+    output:
+        OUT.pattern("raw_csv"),
     params:
-        source=source_params,
+        source=lambda w: config["sources"][w.source],
     log:
-        f"{RUN}/logs/demo_data/{{source}}.log",
+        OUT.log("demo_data", "{source}"),
+    benchmark:
+        OUT.benchmark("demo_data", "{source}")
     conda:
         "../envs/data.yaml"
     script:
@@ -19,16 +21,40 @@ rule demo_data:
 rule preprocess:
     input:
         raw=raw_csv,
-        code=pkg("recipe", "rawcsv", "data"),
+        code=code("preprocess"),
     output:
-        train=f"{RUN}/data/{{dataset}}/train.parquet",
-        test=f"{RUN}/data/{{dataset}}/test.parquet",
-        meta=f"{RUN}/data/{{dataset}}/meta.json",
+        train=OUT.pattern("train"),
+        test=OUT.pattern("test"),
+        meta=OUT.pattern("meta"),
     params:
-        dataset=dataset_params,
+        # The dataset's recipe without its models (editing a model must not redo the data), how
+        # its file is read, and what was dropped and why (for the meta table and the article).
+        dataset=lambda w: {k: v for k, v in config["datasets"][w.dataset].items() if k != "models"},
+        read=lambda w: config["sources"][config["datasets"][w.dataset]["source"]],
+        dropped=lambda w: NOTES[w.dataset]["dropped"],
     log:
-        f"{RUN}/logs/preprocess/{{dataset}}.log",
+        OUT.log("preprocess"),
+    benchmark:
+        OUT.benchmark("preprocess")
     conda:
         "../envs/data.yaml"
     script:
         "../scripts/preprocess.py"
+
+
+# The configuration with every default and inference spelt out: copy it, edit it, rerun.
+rule resolved_config:
+    input:
+        code("resolved_config"),
+    output:
+        OUT.pattern("resolved_config"),
+    params:
+        config=lambda w: config,
+    log:
+        OUT.log("resolved_config", "config"),
+    benchmark:
+        OUT.benchmark("resolved_config", "config")
+    conda:
+        "../envs/data.yaml"
+    script:
+        "../scripts/resolved_config.py"

@@ -1,20 +1,19 @@
-# One fitted model per (dataset, model) entry of config; test-split predictions and metrics.
+# One fitted model per (dataset, model) entry of config; its test-split predictions and metrics.
 
 
 rule train:
     input:
-        train=f"{RUN}/data/{{dataset}}/train.parquet",
-        meta=f"{RUN}/data/{{dataset}}/meta.json",
-        code=pkg("registry", "models"),
+        train=OUT.pattern("train"),
+        meta=OUT.pattern("meta"),
+        code=code("train"),
     output:
-        f"{RUN}/models/{{dataset}}/{{model}}.{{fmt}}",
-    wildcard_constraints:
-        dataset=DATASETS,
-        fmt="skops|ubj",
+        OUT.pattern("model"),
     params:
-        model=model_params,
+        model=lambda w: config["datasets"][w.dataset]["models"][w.model],
     log:
-        f"{RUN}/logs/train/{{dataset}}/{{model}}.{{fmt}}.log",
+        OUT.log("train", "{dataset}/{model}.{fmt}"),
+    benchmark:
+        OUT.benchmark("train", "{dataset}/{model}.{fmt}")
     conda:
         "../envs/models.yaml"
     script:
@@ -22,49 +21,37 @@ rule train:
 
 
 rule evaluate:
-    wildcard_constraints:
-        dataset=DATASETS,
     input:
         model=model_file,
-        test=f"{RUN}/data/{{dataset}}/test.parquet",
-        meta=f"{RUN}/data/{{dataset}}/meta.json",
-        code=pkg("registry", "models", "metrics"),
+        test=OUT.pattern("test"),
+        meta=OUT.pattern("meta"),
+        code=code("evaluate"),
     output:
-        predictions=f"{RUN}/predictions/{{dataset}}/{{model}}.parquet",
-        metrics=f"{RUN}/metrics/{{dataset}}/{{model}}.parquet",
+        predictions=OUT.pattern("predictions"),
+        metrics=OUT.pattern("metrics_part"),
     params:
-        model=model_params,
+        model=lambda w: config["datasets"][w.dataset]["models"][w.model],
     log:
-        f"{RUN}/logs/evaluate/{{dataset}}/{{model}}.log",
+        OUT.log("evaluate", "{dataset}/{model}"),
+    benchmark:
+        OUT.benchmark("evaluate", "{dataset}/{model}")
     conda:
         "../envs/models.yaml"
     script:
         "../scripts/evaluate.py"
 
 
-rule metrics:
+rule gather_metrics:
     input:
         parts=metric_parts,
-        code=pkg(),
+        code=code("gather_metrics"),
     output:
-        f"{RUN}/metrics.parquet",
+        report(OUT.pattern("metrics"), caption="../report/captions/metrics.rst", category="Tables"),
     log:
-        f"{RUN}/logs/metrics.log",
+        OUT.log("gather_metrics", "metrics"),
+    benchmark:
+        OUT.benchmark("gather_metrics", "metrics")
     conda:
         "../envs/models.yaml"
     script:
         "../scripts/gather_metrics.py"
-
-
-rule importances:
-    input:
-        parts=importance_parts,
-        code=pkg(),
-    output:
-        f"{RUN}/importances.parquet",
-    log:
-        f"{RUN}/logs/importances.log",
-    conda:
-        "../envs/models.yaml"
-    script:
-        "../scripts/gather_importances.py"

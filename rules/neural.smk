@@ -1,22 +1,23 @@
-# The CNN: training with TensorBoard logs, curves, architecture, confusion matrix, Grad-CAM and its
-# sanity checks; optionally the tutorial's ResNet50 Grad-CAM on a photo (neural.resnet50).
+# The CNN (config neural, opt-in): training with TensorBoard logs, curves, architecture, confusion
+# matrix, Grad-CAM and its sanity checks; optionally the tutorial's ResNet50 Grad-CAM on a photo.
 #
 # TensorFlow takes seconds to import, so only four jobs load it: cnn_train, cnn_architecture,
 # cnn_gradcam and resnet_gradcam. The other rules read the arrays and tables those write.
-# Paths are fixed at parse time (one CNN per run), so no rule here has wildcards. Snakemake prefers
-# a rule without wildcards, so cnn_train and cnn_metrics (not models.smk's `evaluate`) make
-# predictions/<dataset>/cnn.parquet and metrics/<dataset>/cnn.parquet.
+# Paths are fixed at parse time (one CNN per run, under the dataset name of neural.dataset, which
+# the global wildcard constraints keep out of the tabular rules).
 
 
 rule cnn_data:
     input:
-        code=pkg("neural"),
+        code("cnn_data"),
     output:
-        f"{NDIR}/images.npz",
+        OUT.path("cnn_images", dataset=NDS),
     params:
-        neural=neural_data_params,
+        neural={k: NEURAL[k] for k in ("dataset", "seed", "test_size", "validation_size")},
     log:
-        f"{RUN}/logs/neural/cnn_data.log",
+        OUT.log("cnn_data", NDS),
+    benchmark:
+        OUT.benchmark("cnn_data", NDS)
     conda:
         "../envs/neural.yaml"
     script:
@@ -26,18 +27,20 @@ rule cnn_data:
 # Follow it live: tensorboard --logdir results/<run>/tensorboard
 rule cnn_train:
     input:
-        images=f"{NDIR}/images.npz",
-        code=pkg("neural", "metrics"),
+        images=OUT.path("cnn_images", dataset=NDS),
+        code=code("cnn_train"),
     output:
-        model=CNN_MODEL,
-        tensorboard=directory(TENSORBOARD),
-        predictions=f"{RUN}/predictions/{NDS}/cnn.parquet",
-        layers=f"{NDIR}/layers.parquet",
+        model=OUT.path("cnn_model", dataset=NDS),
+        tensorboard=directory(OUT.path("tensorboard")),
+        predictions=OUT.path("predictions", dataset=NDS, model="cnn"),
+        layers=OUT.path("cnn_layers", dataset=NDS),
     params:
-        neural=neural_train_params,
+        neural={k: NEURAL[k] for k in ("seed", "epochs", "batch_size", "learning_rate", "device")},
     threads: NEURAL["threads"]
     log:
-        f"{RUN}/logs/neural/cnn_train.log",
+        OUT.log("cnn_train", NDS),
+    benchmark:
+        OUT.benchmark("cnn_train", NDS)
     conda:
         "../envs/neural.yaml"
     script:
@@ -46,12 +49,14 @@ rule cnn_train:
 
 rule cnn_history:
     input:
-        tensorboard=TENSORBOARD,
-        code=pkg("neural"),
+        tensorboard=OUT.path("tensorboard"),
+        code=code("cnn_history"),
     output:
-        f"{NDIR}/history.parquet",
+        OUT.path("cnn_history", dataset=NDS),
     log:
-        f"{RUN}/logs/neural/cnn_history.log",
+        OUT.log("cnn_history", NDS),
+    benchmark:
+        OUT.benchmark("cnn_history", NDS)
     conda:
         "../envs/neural.yaml"
     script:
@@ -60,14 +65,16 @@ rule cnn_history:
 
 rule cnn_curves:
     input:
-        history=f"{NDIR}/history.parquet",
-        code=pkg("style"),
+        history=OUT.path("cnn_history", dataset=NDS),
+        code=code("cnn_curves"),
     output:
-        f"{NFIG}/training_curves.png",
+        report(OUT.path("cnn_curves_figure"), caption="../report/captions/cnn_curves.rst", category="Neural network"),
     params:
-        style=neural_style_params,
+        style=neural_style(),
     log:
-        f"{RUN}/logs/neural/cnn_curves.log",
+        OUT.log("cnn_curves", NDS),
+    benchmark:
+        OUT.benchmark("cnn_curves", NDS)
     conda:
         "../envs/neural.yaml"
     script:
@@ -76,15 +83,18 @@ rule cnn_curves:
 
 rule cnn_architecture:
     input:
-        model=CNN_MODEL,
-        code=pkg("neural", "style"),
+        model=OUT.path("cnn_model", dataset=NDS),
+        code=code("cnn_architecture"),
     output:
-        f"{NFIG}/architecture.png",
+        report(OUT.path("cnn_architecture_figure"), caption="../report/captions/cnn_architecture.rst",
+               category="Neural network"),
     params:
-        style=neural_style_params,
+        style=neural_style(),
         device=NEURAL["device"],
     log:
-        f"{RUN}/logs/neural/cnn_architecture.log",
+        OUT.log("cnn_architecture", NDS),
+    benchmark:
+        OUT.benchmark("cnn_architecture", NDS)
     conda:
         "../envs/neural.yaml"
     script:
@@ -93,15 +103,18 @@ rule cnn_architecture:
 
 rule cnn_confusion:
     input:
-        predictions=f"{RUN}/predictions/{NDS}/cnn.parquet",
-        code=pkg("style"),
+        predictions=OUT.path("predictions", dataset=NDS, model="cnn"),
+        code=code("cnn_confusion"),
     output:
-        f"{NFIG}/confusion_matrix.png",
+        report(OUT.path("cnn_confusion_figure"), caption="../report/captions/cnn_confusion.rst",
+               category="Neural network"),
     params:
-        style=neural_style_params,
+        style=neural_style(),
         dataset=NDS,
     log:
-        f"{RUN}/logs/neural/cnn_confusion.log",
+        OUT.log("cnn_confusion", NDS),
+    benchmark:
+        OUT.benchmark("cnn_confusion", NDS)
     conda:
         "../envs/neural.yaml"
     script:
@@ -110,37 +123,43 @@ rule cnn_confusion:
 
 rule cnn_gradcam:
     input:
-        model=CNN_MODEL,
-        images=f"{NDIR}/images.npz",
-        predictions=f"{RUN}/predictions/{NDS}/cnn.parquet",
-        code=pkg("neural", "gradcam"),
+        model=OUT.path("cnn_model", dataset=NDS),
+        images=OUT.path("cnn_images", dataset=NDS),
+        predictions=OUT.path("predictions", dataset=NDS, model="cnn"),
+        code=code("cnn_gradcam"),
     output:
-        arrays=f"{NDIR}/gradcam.npz",
-        sanity=f"{NDIR}/sanity.parquet",
+        arrays=OUT.path("cnn_gradcam", dataset=NDS),
+        sanity=OUT.path("cnn_sanity", dataset=NDS),
     params:
-        gradcam=neural_gradcam_params,
+        gradcam={"seed": NEURAL["seed"], "device": NEURAL["device"], "layer": NEURAL["gradcam"]["layer"],
+                 "class": NEURAL["gradcam"]["class"],
+                 "sanity": {k: NEURAL["sanity"][k] for k in ("deletion_fraction", "random_repeats", "fill_value")}},
     threads: NEURAL["threads"]
     log:
-        f"{RUN}/logs/neural/cnn_gradcam.log",
+        OUT.log("cnn_gradcam", NDS),
+    benchmark:
+        OUT.benchmark("cnn_gradcam", NDS)
     conda:
         "../envs/neural.yaml"
     script:
-        "../scripts/gradcam_compute.py"
+        "../scripts/cnn_gradcam.py"
 
 
 rule cnn_metrics:
     input:
-        predictions=f"{RUN}/predictions/{NDS}/cnn.parquet",
-        sanity=f"{NDIR}/sanity.parquet",
-        arrays=f"{NDIR}/gradcam.npz",
-        code=pkg("metrics", "neural"),
+        predictions=OUT.path("predictions", dataset=NDS, model="cnn"),
+        sanity=OUT.path("cnn_sanity", dataset=NDS),
+        arrays=OUT.path("cnn_gradcam", dataset=NDS),
+        code=code("cnn_metrics"),
     output:
-        f"{RUN}/metrics/{NDS}/cnn.parquet",
+        OUT.path("metrics_part", dataset=NDS, model="cnn"),
     params:
         dataset=NDS,
-        sanity=neural_threshold_params,
+        max_rank_correlation=NEURAL["sanity"]["max_rank_correlation"],
     log:
-        f"{RUN}/logs/neural/cnn_metrics.log",
+        OUT.log("cnn_metrics", NDS),
+    benchmark:
+        OUT.benchmark("cnn_metrics", NDS)
     conda:
         "../envs/neural.yaml"
     script:
@@ -149,15 +168,18 @@ rule cnn_metrics:
 
 rule gradcam_grid:
     input:
-        arrays=f"{NDIR}/gradcam.npz",
-        code=pkg("style", "gradcam", "neural"),
+        arrays=OUT.path("cnn_gradcam", dataset=NDS),
+        code=code("gradcam_grid"),
     output:
-        f"{NFIG}/gradcam_grid.png",
+        report(OUT.path("gradcam_grid_figure"), caption="../report/captions/gradcam_grid.rst",
+               category="Neural network"),
     params:
-        style=neural_style_params,
-        overlay=neural_overlay_params,
+        style=neural_style(),
+        overlay={k: NEURAL["gradcam"][k] for k in ("colormap", "alpha")},
     log:
-        f"{RUN}/logs/neural/gradcam_grid.log",
+        OUT.log("gradcam_grid", NDS),
+    benchmark:
+        OUT.benchmark("gradcam_grid", NDS)
     conda:
         "../envs/neural.yaml"
     script:
@@ -166,15 +188,19 @@ rule gradcam_grid:
 
 rule gradcam_randomization:
     input:
-        arrays=f"{NDIR}/gradcam.npz",
-        code=pkg("style", "gradcam", "neural"),
+        arrays=OUT.path("cnn_gradcam", dataset=NDS),
+        code=code("gradcam_randomization"),
     output:
-        f"{NFIG}/gradcam_randomization.png",
+        report(OUT.path("gradcam_randomization_figure"), caption="../report/captions/gradcam_randomization.rst",
+               category="Neural network"),
     params:
-        style=neural_style_params,
-        figure=neural_sanity_figure_params,
+        style=neural_style(),
+        figure={"colormap": NEURAL["gradcam"]["colormap"], "examples": NEURAL["sanity"]["examples"],
+                "max_rank_correlation": NEURAL["sanity"]["max_rank_correlation"]},
     log:
-        f"{RUN}/logs/neural/gradcam_randomization.log",
+        OUT.log("gradcam_randomization", NDS),
+    benchmark:
+        OUT.benchmark("gradcam_randomization", NDS)
     conda:
         "../envs/neural.yaml"
     script:
@@ -183,15 +209,18 @@ rule gradcam_randomization:
 
 # ---- the tutorial's ResNet50 Grad-CAM on a photo (off by default: neural.resnet50.enabled)
 
+
 rule resnet_sample_image:
     input:
-        code=pkg(),
+        code("resnet_sample_image"),
     output:
-        f"{NRES}/sample_image.png",
+        OUT.path("resnet_sample"),
     params:
         sample=NEURAL["resnet50"]["sample"],
     log:
-        f"{RUN}/logs/neural/resnet_sample_image.log",
+        OUT.log("resnet_sample_image", "resnet50"),
+    benchmark:
+        OUT.benchmark("resnet_sample_image", "resnet50")
     conda:
         "../envs/neural.yaml"
     script:
@@ -200,17 +229,23 @@ rule resnet_sample_image:
 
 rule resnet_gradcam:
     input:
-        image=resnet_image(),
-        weights=resnet_weights_input,
-        code=pkg("neural", "gradcam"),
+        # The user's photo, or scikit-image's bundled one written out by rule resnet_sample_image.
+        image=NEURAL["resnet50"]["image"] or OUT.path("resnet_sample"),
+        # A local weights file is an input (editing it reruns the Grad-CAM); imagenet and null are not.
+        weights=[w for w in [NEURAL["resnet50"]["weights"]] if w not in (None, "imagenet")],
+        code=code("resnet_gradcam"),
     output:
-        arrays=f"{NRES}/gradcam.npz",
-        top=f"{NRES}/top_classes.parquet",
+        arrays=OUT.path("resnet_gradcam"),
+        top=OUT.path("resnet_top"),
     params:
-        resnet=resnet_params,
+        resnet={"seed": NEURAL["seed"], "device": NEURAL["device"],
+                "source": NEURAL["resnet50"]["image"] or f"skimage.data.{NEURAL['resnet50']['sample']}",
+                **{k: NEURAL["resnet50"][k] for k in ("weights", "layer", "class", "top")}},
     threads: NEURAL["threads"]
     log:
-        f"{RUN}/logs/neural/resnet_gradcam.log",
+        OUT.log("resnet_gradcam", "resnet50"),
+    benchmark:
+        OUT.benchmark("resnet_gradcam", "resnet50")
     conda:
         "../envs/neural.yaml"
     script:
@@ -219,16 +254,18 @@ rule resnet_gradcam:
 
 rule resnet_figure:
     input:
-        arrays=f"{NRES}/gradcam.npz",
-        top=f"{NRES}/top_classes.parquet",
-        code=pkg("style", "gradcam", "neural"),
+        arrays=OUT.path("resnet_gradcam"),
+        top=OUT.path("resnet_top"),
+        code=code("resnet_figure"),
     output:
-        f"{NFIG}/resnet50_gradcam.png",
+        report(OUT.path("resnet_figure"), caption="../report/captions/resnet.rst", category="Neural network"),
     params:
-        style=neural_style_params,
-        overlay=neural_overlay_params,
+        style=neural_style(),
+        overlay={k: NEURAL["gradcam"][k] for k in ("colormap", "alpha")},
     log:
-        f"{RUN}/logs/neural/resnet_figure.log",
+        OUT.log("resnet_figure", "resnet50"),
+    benchmark:
+        OUT.benchmark("resnet_figure", "resnet50")
     conda:
         "../envs/neural.yaml"
     script:

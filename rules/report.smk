@@ -1,23 +1,25 @@
 # The article and the manifest.
-#   report_facts: the run's tables → report/facts.yml (numbers, rankings, sentences, tables)
-#   report:       facts + every figure it embeds + report/ sources → report/article.html, .pdf
+#   report_facts: the run's tables → report/facts.yml (numbers, rankings, sentences, tables, flags)
+#   report:       facts + every figure it embeds + report/ sources → article.html and .pdf (Quarto)
 #   manifest:     after everything else: one row per file of the run (sha256, rule, provenance)
-# Quarto renders the article where it is installed (>= 1.4); elsewhere pandoc + Typst render the
-# same sources (scripts/mlviz/report.py). Changing one figure reruns `report` and `manifest` only.
+# Changing one figure reruns `report` and `manifest` only.
 
 
 rule report_facts:
     input:
         tables=report_tables,
-        code=pkg("report", "reportfacts"),
+        code=code("report_facts"),
     output:
-        f"{REPORT_DIR}/facts.yml",
+        OUT.path("facts"),
     params:
-        plan=report_plan,
-        sections=report_sections,
-        report=report_settings,
+        plan=report_plan(),
+        sections=report_sections(),
+        report=config["report"],
+        notes=NOTES,
     log:
-        f"{RUN}/logs/report/facts.log",
+        OUT.log("report_facts", "facts"),
+    benchmark:
+        OUT.benchmark("report_facts", "facts")
     conda:
         "../envs/report.yaml"
     script:
@@ -26,36 +28,38 @@ rule report_facts:
 
 rule report:
     input:
-        facts=f"{REPORT_DIR}/facts.yml",
-        figures=report_figures,
-        sources=report_sources,
-        code=pkg("report", "reportfacts"),
+        facts=OUT.path("facts"),
+        figures=[p["src"] for p in report_plan()],
+        sources=report_sources(),
+        code=code("report"),
     output:
-        html=f"{REPORT_DIR}/article.html",
-        pdf=f"{REPORT_DIR}/article.pdf",
+        html=report(OUT.path("article_html"), caption="../report/captions/article.rst", category="Article"),
+        pdf=report(OUT.path("article_pdf"), caption="../report/captions/article.rst", category="Article"),
     params:
-        plan=report_plan,
-        report=report_settings,
-        provenance=report_provenance,
+        plan=report_plan(),
+        provenance=provenance.run_provenance(config),
     log:
-        f"{RUN}/logs/report/render.log",
+        OUT.log("report", "article"),
+    benchmark:
+        OUT.benchmark("report", "article")
     conda:
         "../envs/report.yaml"
     script:
-        "../scripts/report_render.py"
+        "../scripts/report.py"
 
 
 rule manifest:
     input:
-        manifest_inputs,
-        code=pkg(),
+        [f for f in all_outputs() if f != OUT.path("manifest")],
+        code=code("manifest"),
     output:
-        MANIFEST,
+        OUT.path("manifest"),
     params:
-        producers=manifest_producers,
-        provenance=report_provenance,
+        provenance=provenance.run_provenance(config),
+        directories=[OUT.path("tensorboard")],
+        producers=lambda w: manifest_producers(),
     log:
-        f"{RUN}/logs/report/manifest.log",
+        OUT.log("manifest", "manifest"),
     conda:
         "../envs/report.yaml"
     script:

@@ -2,14 +2,15 @@
 train/validation/test arrays in one .npz."""
 import numpy as np
 
-from mlviz import neural
-from mlviz.runtime import log, run
+from mlviz import cnn
+from mlviz.io import save_npz
+from mlviz.jobs import log, run
 
 
 def main(smk):
     cfg = smk.params.neural
-    arrays = neural.split_images(cfg)
-    neural.save_npz(arrays, smk.output[0])
+    arrays = cnn.split_images(cfg)
+    save_npz(arrays, smk.output[0])
     log.info("%s: %d train, %d validation, %d test images of %s; classes %s", cfg["dataset"],
              len(arrays["y_train"]), len(arrays["y_val"]), len(arrays["y_test"]),
              "×".join(map(str, arrays["x_train"].shape[1:])), np.bincount(arrays["y_test"]).tolist())

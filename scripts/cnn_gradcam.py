@@ -9,8 +9,9 @@
 import numpy as np
 import pandas as pd
 
-from mlviz import gradcam, neural
-from mlviz.runtime import log, run, write_parquet
+from mlviz import cnn, gradcam
+from mlviz.io import load_npz, save_npz, write_parquet
+from mlviz.jobs import log, run
 
 
 def first_correct_per_class(y_true, y_pred, n_classes):
@@ -24,9 +25,9 @@ def first_correct_per_class(y_true, y_pred, n_classes):
 
 def main(smk):
     p = smk.params.gradcam
-    tf, keras = neural.setup_tensorflow(p["seed"], smk.threads, p["device"], native_log=True)
+    tf, keras = cnn.setup_tensorflow(p["seed"], smk.threads, p["device"], native_log=True)
     model = keras.saving.load_model(smk.input.model)
-    data = neural.load_npz(smk.input.images)
+    data = load_npz(smk.input.images)
     pred = pd.read_parquet(smk.input.predictions)
     x, y = data["x_test"], data["y_test"]
     h, w = x.shape[1:3]
@@ -68,11 +69,11 @@ def main(smk):
     }
     write_parquet(pd.DataFrame({"metric": list(gradcam_sanity), "value": list(gradcam_sanity.values())}),
                   smk.output.sanity)
-    neural.save_npz({
+    save_npz({
         "row": data["row_test"], "y_true": y, "y_pred": y_pred, "class": trained["class"],
         "proba": trained["proba"][np.arange(len(x)), trained["class"]],
         "image": x[..., 0], "cam_raw": trained["cam"], "cam": cam, "cam_random": cam_random,
-        "spearman": rho.astype(np.float32), "grid": first_correct_per_class(y, y_pred, neural.N_CLASSES),
+        "spearman": rho.astype(np.float32), "grid": first_correct_per_class(y, y_pred, cnn.N_CLASSES),
         "p_original": deletion["p_original"], "p_salient": deletion["p_salient"], "p_random": deletion["p_random"],
         "layer": np.array(layer), "configured_class": np.array(-1 if p["class"] is None else p["class"]),
     }, smk.output.arrays)

@@ -1,11 +1,12 @@
 """Read the epoch scalars back from the TensorBoard event files into a table (split, metric, step,
 value): the training-curve figure then shows exactly what TensorBoard shows."""
-from mlviz import neural
-from mlviz.runtime import log, run, write_parquet
+from mlviz.tensorboard_log import read_scalars
+from mlviz.io import write_parquet
+from mlviz.jobs import log, run
 
 
 def main(smk):
-    table = neural.read_scalars(smk.input.tensorboard)
+    table = read_scalars(smk.input.tensorboard)
     write_parquet(table, smk.output[0])
     log.info("%d scalars: %s", len(table), sorted(table.metric.unique()))
 

@@ -4,24 +4,25 @@ import time
 
 import pandas as pd
 
-from mlviz import neural
+from mlviz import cnn
 from mlviz.metrics import proba_columns
-from mlviz.runtime import log, run, write_parquet
+from mlviz.io import load_npz, write_parquet
+from mlviz.jobs import log, run
 
 
 def main(smk):
     p = smk.params.neural
-    tf, keras = neural.setup_tensorflow(p["seed"], smk.threads, p["device"], native_log=True)
+    tf, keras = cnn.setup_tensorflow(p["seed"], smk.threads, p["device"], native_log=True)
     log.info("TensorFlow %s, Keras %s; GPUs visible: %s", tf.__version__, keras.__version__,
              [d.name for d in tf.config.list_logical_devices("GPU")] or "none (CPU)")
-    data = neural.load_npz(smk.input.images)
-    n_classes = neural.N_CLASSES
-    model = neural.build_cnn(keras, data["x_train"].shape[1:], n_classes)
+    data = load_npz(smk.input.images)
+    n_classes = cnn.N_CLASSES
+    model = cnn.build_cnn(keras, data["x_train"].shape[1:], n_classes)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=p["learning_rate"]),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     logdir = smk.output.tensorboard
     log.info("follow the training live: tensorboard --logdir %s", logdir)
-    board = neural.flushing_tensorboard(keras)(log_dir=logdir, histogram_freq=1, update_freq="epoch",
+    board = cnn.flushing_tensorboard(keras)(log_dir=logdir, histogram_freq=1, update_freq="epoch",
                                                profile_batch=0)
     progress = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: log.info(
         "epoch %d/%d: %s", epoch + 1, p["epochs"], ", ".join(f"{k}={v:.4f}" for k, v in sorted(logs.items()))))
@@ -30,7 +31,7 @@ def main(smk):
               epochs=p["epochs"], batch_size=p["batch_size"], shuffle=True, verbose=0,
               callbacks=[board, progress])
     log.info("trained %d epochs in %.1f s", p["epochs"], time.perf_counter() - start)
-    neural.save_keras(model, smk.output.model)
+    cnn.save_keras(model, smk.output.model)
 
     proba = model.predict(data["x_test"], batch_size=256, verbose=0)
     pred = pd.DataFrame({"y_true": data["y_test"], "y_pred": proba.argmax(axis=1)},
@@ -38,7 +39,7 @@ def main(smk):
     for i, col in enumerate(proba_columns([str(c) for c in range(n_classes)])):
         pred[col] = proba[:, i].astype("float64")
     write_parquet(pred, smk.output.predictions)
-    write_parquet(neural.layer_table(model), smk.output.layers)
+    write_parquet(cnn.layer_table(model), smk.output.layers)
     log.info("test accuracy %.4f on %d images", float((pred.y_true == pred.y_pred).mean()), len(pred))
 
 

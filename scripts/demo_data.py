@@ -1,12 +1,11 @@
 """Write one embedded demo data set (a seeded generator shaped like the tutorial's Kaggle file)."""
 from mlviz import demo
-from mlviz.runtime import run
+from mlviz.jobs import run
 
 
 def main(smk):
     src = smk.params.source
-    df = demo.generate(src["generator"], rows=src.get("rows"), seed=src.get("seed", 42))
-    demo.write_csv(df, smk.output[0])
+    demo.write_csv(demo.generate(src["generator"], rows=src.get("rows"), seed=src.get("seed", 42)), smk.output[0])
 
 
 run(main, snakemake)  # noqa: F821 (snakemake is injected by the script directive)

@@ -1,19 +1,18 @@
 """The distribution of test residuals: histogram against a normal curve, and a normal Q-Q plot."""
-import json
-
 import pandas as pd
 
-from mlviz import plots_basic, style
-from mlviz.runtime import run
+from mlviz.io import read_json
+from mlviz.jobs import run, stamp
+from mlviz.plots.regression import draw_residual_distribution
+from mlviz.style import Style, save
 
 
 def main(smk):
-    meta = json.loads(open(smk.input.meta).read())
-    pred = pd.read_parquet(smk.input.predictions)
-    title = f"Residual distribution: {smk.wildcards.model} on {smk.wildcards.dataset} (test split)"
-    fig = plots_basic.draw_residual_distribution(pred, meta["target"], smk.params.style, title,
-                                                 smk.params.draw["bins"])
-    style.save(fig, smk.output[0], smk.config, smk.params.style)
+    meta, style = read_json(smk.input.meta), Style.of(smk.params.style)
+    fig = draw_residual_distribution(
+        pd.read_parquet(smk.input.predictions), target=meta["target"], style=style, bins=smk.params.draw["bins"],
+        title=f"Residual distribution: {smk.wildcards.model} on {smk.wildcards.dataset} (test split)")
+    save(fig, smk.output[0], style=style, stamp=stamp(smk))
 
 
 run(main, snakemake)  # noqa: F821

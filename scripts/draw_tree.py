@@ -1,18 +1,20 @@
 """Draw a fitted decision tree with scikit-learn's plot_tree (filled, feature and class names)."""
-import json
-
-from mlviz import models, plots_basic, style
-from mlviz.runtime import run
+from mlviz import models
+from mlviz.io import read_json
+from mlviz.jobs import run, stamp
+from mlviz.plots.tree import draw_tree
+from mlviz.style import Style, save
 
 
 def main(smk):
-    meta = json.loads(open(smk.input.meta).read())
+    meta, settings = read_json(smk.input.meta), smk.params.tree
     model = models.load(smk.input.model, smk.params.model["type"], meta["task"])
-    settings = smk.params.tree
-    shown = model.get_depth() if settings["max_depth"] is None else min(settings["max_depth"], model.get_depth())
-    title = f"Decision tree: {meta['target']} on {smk.wildcards.dataset} (depth {shown} of {model.get_depth()})"
-    fig = plots_basic.draw_tree(model, meta["features"], meta["classes"], smk.params.style, settings, title)
-    style.save(fig, smk.output[0], smk.config, smk.params.style)
+    depth = model.get_depth()
+    shown = depth if settings["max_depth"] is None else min(settings["max_depth"], depth)
+    title = f"Decision tree: {meta['target']} on {smk.wildcards.dataset} (depth {shown} of {depth})"
+    style = Style.of(smk.params.style)
+    fig = draw_tree(model, features=meta["features"], classes=meta["classes"], style=style, title=title, **settings)
+    save(fig, smk.output[0], style=style, stamp=stamp(smk))
 
 
 run(main, snakemake)  # noqa: F821

@@ -1,18 +1,16 @@
 """Predict the test split with a saved model; write the predictions and their metrics."""
-import json
-
 import pandas as pd
 
 from mlviz import metrics, models
-from mlviz.runtime import run, write_parquet
+from mlviz.io import read_json, write_parquet
+from mlviz.jobs import run
 
 
 def main(smk):
-    meta = json.loads(open(smk.input.meta).read())
-    spec = smk.params.model
+    meta, spec = read_json(smk.input.meta), smk.params.model
     model = models.load(smk.input.model, spec["type"], meta["task"])
     test = pd.read_parquet(smk.input.test)
-    X = test[meta["features"]]
+    X = models.model_frame(test, meta["features"])
     pred = pd.DataFrame({"y_true": test[meta["target"]].to_numpy()}, index=test.index)
     if meta["task"] == "classification":
         proba = model.predict_proba(X)

@@ -1,7 +1,8 @@
 """Gather the per-model metric tables into one tidy table."""
 import pandas as pd
 
-from mlviz.runtime import run, write_parquet
+from mlviz.io import write_parquet
+from mlviz.jobs import run
 
 
 def main(smk):

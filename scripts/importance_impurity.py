@@ -1,13 +1,12 @@
 """Impurity importance (mean decrease in impurity) of a fitted tree model, with its spread across
 the trees of a forest, as a part of the importance table."""
-import json
-
 from mlviz import importance, models
-from mlviz.runtime import run, write_parquet
+from mlviz.io import read_json, write_parquet
+from mlviz.jobs import run
 
 
 def main(smk):
-    meta = json.loads(open(smk.input.meta).read())
+    meta = read_json(smk.input.meta)
     model = models.load(smk.input.model, smk.params.model["type"], meta["task"])
     value, spread = importance.impurity(model, meta["features"])
     write_parquet(importance.tidy(smk.wildcards.dataset, smk.wildcards.model, "impurity", meta["features"],

@@ -1,23 +1,19 @@
 """lime's bar chart (as_pyplot_figure) of one stored explanation."""
-import json
-
 import pandas as pd
 
-from mlviz import explain_lime, style
-from mlviz.runtime import run
+from mlviz.io import read_json
+from mlviz.jobs import run, stamp
+from mlviz.plots.lime import draw_explanation
+from mlviz.style import Style, save
 
 
 def main(smk):
-    st = style.resolve(smk.params.plot["style"])
-    meta = json.loads(open(smk.input.meta).read())
-    table = pd.read_parquet(smk.input.table)
-    first = table.iloc[0]
-    style.apply(st)
-    fig = explain_lime.draw_explanation(
-        table, meta["classes"],
-        f"LIME: {smk.wildcards.dataset} / {smk.wildcards.model}, test row {int(first['test_position'])} "
-        f"(CSV row {int(first['row'])})", st["width"], st["height"])
-    style.save(fig, smk.output[0], smk.config, st)
+    meta, table = read_json(smk.input.meta), pd.read_parquet(smk.input.table)
+    first, style = table.iloc[0], Style.of(smk.params.style)
+    fig = draw_explanation(table, classes=meta["classes"], style=style,
+                           title=f"LIME: {smk.wildcards.dataset} / {smk.wildcards.model}, test row "
+                                 f"{int(first['test_position'])} (CSV row {int(first['row'])})")
+    save(fig, smk.output[0], style=style, stamp=stamp(smk))
 
 
 run(main, snakemake)  # noqa: F821

@@ -2,13 +2,14 @@
 explained test rows of |mean weight over seeds|; spread, the mean of the across-seed s.d."""
 import pandas as pd
 
-from mlviz import explain_lime
-from mlviz.runtime import run, write_parquet
+from mlviz import lime_explain
+from mlviz.io import write_parquet
+from mlviz.jobs import run
 
 
 def main(smk):
     parts = [pd.read_parquet(p) for p in smk.input.parts]
-    write_parquet(explain_lime.importance(parts, smk.wildcards.dataset, smk.wildcards.model), smk.output[0])
+    write_parquet(lime_explain.importance(parts, smk.wildcards.dataset, smk.wildcards.model), smk.output[0])
 
 
 run(main, snakemake)  # noqa: F821

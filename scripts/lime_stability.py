@@ -2,22 +2,23 @@
 when the explainer is built): weights per seed, per-feature mean and spread, top-k agreement."""
 import pandas as pd
 
-from mlviz import explain_lime
-from mlviz.runtime import log, run, write_parquet
+from mlviz import lime_explain as lx
+from mlviz.io import write_parquet
+from mlviz.jobs import log, run
 
 
 def main(smk):
-    c = explain_lime.load_case(smk)
-    p = c.p
-    predict = explain_lime.predict_proba_fn(c.model, c.features)
+    p = smk.params.lime
+    c = lx.case_from_files(**{k: getattr(smk.input, k) for k in ("meta", "train", "test", "model")},
+                           model_type=p["model_type"], position=int(smk.wildcards.position), cls=p["class"],
+                           what=f"{smk.wildcards.dataset}/{smk.wildcards.model}")
     runs = []
-    for seed in explain_lime.seeds_for(p["seed"], p["seeds"]):
-        explainer = explain_lime.make_explainer(c.train_X, c.features, c.classes, seed)
-        exp = explain_lime.explain(explainer, c.x, predict, c.label, p["num_features"], p["num_samples"])
-        runs.append(explain_lime.explanation_table(exp, c.label, c.features, c.classes, c.position,
-                                                   int(c.row.name), seed))
+    for seed in lx.seeds_for(p["seed"], p["seeds"]):
+        explainer = lx.make_explainer(c.train_X, c.features, c.classes, seed)
+        exp = lx.explain(explainer, c.x, c.predict, c.label, p["num_features"], p["num_samples"])
+        runs.append(lx.explanation_table(exp, c.label, c.features, c.classes, c.position, int(c.row.name), seed))
     runs = pd.concat(runs, ignore_index=True)
-    summary, agreement = explain_lime.stability(runs, c.features, p["top_k"])
+    summary, agreement = lx.stability(runs, c.features, p["top_k"])
     write_parquet(runs, smk.output.runs)
     write_parquet(summary, smk.output.stability)
     write_parquet(agreement, smk.output.agreement)

@@ -1,12 +1,12 @@
 """The run's manifest, written after everything else: one row per file under results/<run>/ with
-its kind, the rule that wrote it, sha256 and size, and the provenance of the run (config hash, git
-commit and whether the tree was dirty, package versions).
+its role (table, model, figure, report, log: mlviz.layout), the rule that wrote it, sha256 and size,
+and the provenance of the run (config hash, git commit and whether the tree was dirty, package
+versions).
 
 Paths are relative to the run folder and rows are sorted, nothing records a time, so two cold runs
-of one commit and config give the same bytes. Logs (rule logs, the TensorBoard directory) are
-listed without checksum and size: they hold timings and timestamps that differ between identical
-runs. A directory() output is one row (path ending in /).
-"""
+of one commit and config give the same bytes. Logs and benchmark records are listed without
+checksum and size: they hold timings. A directory() output (TensorBoard's) is one row, path ending
+in /: its event files are named after the time and host."""
 import hashlib
 import json
 import re
@@ -14,22 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from mlviz.runtime import run, write_parquet
+from mlviz.io import write_parquet
+from mlviz.jobs import run
+from mlviz.layout import Layout
 
 COLUMNS = ["path", "kind", "rule", "sha256", "bytes", "config_hash", "git_commit", "git_dirty", "packages"]
-
-
-def kind_of(rel: str) -> str:
-    top = rel.split("/", 1)[0]
-    if top in ("logs", "tensorboard"):
-        return "log"
-    if top == "figures":  # images; LIME's interactive HTML pages are reports of their own
-        return "report" if rel.endswith(".html") else "figure"
-    if top == "models":
-        return "model"
-    if top == "report":
-        return "report"
-    return "table"
 
 
 def producer(path: str, producers: list[dict]) -> str:
@@ -55,13 +44,12 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def artifacts(root: Path, producers: list[dict], skip: Path) -> dict[Path, list[Path]]:
-    """Files of the run, a directory() output counting as one artifact (TensorBoard names its
-    event files after the time and host, so only the directory is the same in every run)."""
-    dirs = [re.compile(p["regex"]) for p in producers if p["directory"]]
+def artifacts(root: Path, directories: list[str], skip: Path) -> dict[Path, list[Path]]:
+    """Files of the run, each directory() output counting as one artifact."""
+    dirs = [Path(d) for d in directories]
     out: dict[Path, list[Path]] = {}
     for f in sorted(p for p in root.rglob("*") if p.is_file() and p != skip):
-        key = next((d for d in reversed(f.parents) if any(rx.match(d.as_posix()) for rx in dirs)), f)
+        key = next((d for d in dirs if d in f.parents), f)
         out.setdefault(key, []).append(f)
     return out
 
@@ -78,19 +66,17 @@ def digest(key: Path, files: list[Path]) -> tuple[str, int]:
 def main(smk):
     out = Path(smk.output[0])
     root = out.parent  # results/<run>
-    prov = smk.params.provenance
+    layout, prov = Layout(root.as_posix()), smk.params.provenance
     packages = json.dumps(prov["packages"], sort_keys=True)
     rows = []
-    for key, files in artifacts(root, smk.params.producers, out).items():
-        rel = key.relative_to(root).as_posix() + ("/" if files != [key] else "")
-        kind = kind_of(rel)
+    for key, files in artifacts(root, smk.params.directories, out).items():
+        rel = layout.relative(key.as_posix()) + ("/" if files != [key] else "")
+        entry = layout.classify(key.as_posix())
+        kind = entry.role if entry else "table"
         digest_, size = digest(key, files) if kind != "log" else (None, None)
-        rows.append({
-            "path": rel, "kind": kind, "rule": producer(key.as_posix(), smk.params.producers),
-            "sha256": digest_, "bytes": size,
-            "config_hash": prov["config_hash"], "git_commit": prov["commit"], "git_dirty": prov["dirty"],
-            "packages": packages,
-        })
+        rows.append({"path": rel, "kind": kind, "rule": producer(key.as_posix(), smk.params.producers),
+                     "sha256": digest_, "bytes": size, "config_hash": prov["config_hash"],
+                     "git_commit": prov["commit"], "git_dirty": prov["dirty"], "packages": packages})
     rows.sort(key=lambda r: r["path"])
     table = pd.DataFrame(rows, columns=COLUMNS).astype({"bytes": "Int64", "git_dirty": "bool"})
     write_parquet(table, out)

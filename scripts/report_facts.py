@@ -5,9 +5,9 @@ from pathlib import Path
 
 import yaml
 
-from mlviz import reportfacts as rf
-from mlviz.report import code
-from mlviz.runtime import log, run
+from mlviz import facts as rf
+from mlviz.article import code
+from mlviz.jobs import log, run
 
 BLOCKS = ("importance_table", "importance_more", "shap_table", "shap_dependence", "lime_rows",
           "regression_table", "classification_table", "performance_more", "layer_table", "neural_more",

@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mlviz import gradcam, neural
+from mlviz import cnn, gradcam
 from mlviz.errors import InputError
-from mlviz.runtime import log, run, write_parquet
+from mlviz.io import save_npz, write_parquet
+from mlviz.jobs import log, run
 
 SIZE = 224  # ResNet50's input
 
@@ -30,7 +31,7 @@ def labels_for(keras, proba, top, weights):
 
 def main(smk):
     p = smk.params.resnet
-    tf, keras = neural.setup_tensorflow(p["seed"], smk.threads, p["device"], native_log=True)
+    tf, keras = cnn.setup_tensorflow(p["seed"], smk.threads, p["device"], native_log=True)
     try:
         model = keras.applications.ResNet50(weights=p["weights"])
     except Exception as e:
@@ -48,7 +49,7 @@ def main(smk):
     order, names = labels_for(keras, result["proba"][0], p["top"], p["weights"])
     weights = "none" if p["weights"] is None else ("imagenet" if p["weights"] == "imagenet"
                                                      else Path(p["weights"]).name)
-    neural.save_npz({"image": image, "cam_raw": result["cam"][0], "cam": cam[0],
+    save_npz({"image": image, "cam_raw": result["cam"][0], "cam": cam[0],
                      "class": result["class"], "proba": result["proba"][0],
                      "layer": np.array(p["layer"]), "weights": np.array(weights),
                      "label": np.array(names[list(order).index(result["class"][0])]

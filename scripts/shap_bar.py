@@ -1,21 +1,20 @@
 """Mean |SHAP| per feature (global importance), in the importance table's order."""
-import json
-
 import pandas as pd
 
-from mlviz import explain_shap, style
-from mlviz.runtime import run
+from mlviz.io import read_json
+from mlviz.jobs import run, stamp
+from mlviz.plots import shap as plots
+from mlviz.style import Style, save
 
 
 def main(smk):
-    p, st = smk.params.plot, style.resolve(smk.params.plot["style"])
-    summary = json.loads(open(smk.input.summary).read())
-    table = pd.read_parquet(smk.input.values)
-    style.apply(st)
-    fig, _ = explain_shap.draw_bar(
-        explain_shap.explanation(table), f"Mean |SHAP|: {summary['dataset']} / {summary['model']}",
-        explain_shap.rows_note(summary), summary["output"], p["max_display"], st["bar_color"], st)
-    style.save(fig, smk.output[0], smk.config, st)
+    summary, table = read_json(smk.input.summary), pd.read_parquet(smk.input.values)
+    style = Style.of(smk.params.style)
+    fig = plots.draw_bar(plots.explanation(table), style=style,
+                         title=f"Mean |SHAP|: {summary['dataset']} / {summary['model']}",
+                         subtitle=plots.rows_note(summary), output_name=summary["output"],
+                         max_display=smk.params.max_display)
+    save(fig, smk.output[0], style=style, stamp=stamp(smk))
 
 
 run(main, snakemake)  # noqa: F821

@@ -1,26 +1,23 @@
 """Force plot (matplotlib) of one explained row, from the stored SHAP values."""
-import json
-
 import pandas as pd
 
-from mlviz import explain_shap, style
-from mlviz.runtime import run
+from mlviz.io import read_json
+from mlviz.jobs import run, stamp
+from mlviz.plots import shap as plots
+from mlviz.style import Style, save
 
 
 def main(smk):
-    p, st = smk.params.plot, style.resolve(smk.params.plot["style"])
-    summary = json.loads(open(smk.input.summary).read())
-    table = pd.read_parquet(smk.input.values)
-    row = int(smk.wildcards.row)
-    what = f"{summary['dataset']} / {summary['model']}"
-    i = explain_shap.row_position(table, row, what)
-    exp = explain_shap.explanation(table)
-    style.apply(st)
-    fig = explain_shap.draw_force(
-        table["base_value"].iloc[i], exp.values[i], exp.data[i], list(exp.feature_names),
-        f"SHAP force plot: {what}", f"CSV row {row} ({table['split'].iloc[i]} split)",
-        summary["output"], st["width"], st["height"], p["contribution_threshold"], p["text_rotation"])
-    style.save(fig, smk.output[0], smk.config, st)
+    summary, table = read_json(smk.input.summary), pd.read_parquet(smk.input.values)
+    row, what = int(smk.wildcards.row), f"{summary['dataset']} / {summary['model']}"
+    i = plots.row_position(table, row, what)
+    exp, f = plots.explanation(table), smk.params.force
+    style = Style.of(smk.params.style)
+    fig = plots.draw_force(table["base_value"].iloc[i], exp.values[i], exp.data[i], features=list(exp.feature_names),
+                           style=style, title=f"SHAP force plot: {what}",
+                           subtitle=f"CSV row {row} ({table['split'].iloc[i]} split)", output_name=summary["output"],
+                           threshold=f["contribution_threshold"], text_rotation=f["text_rotation"])
+    save(fig, smk.output[0], style=style, stamp=stamp(smk))
 
 
 run(main, snakemake)  # noqa: F821

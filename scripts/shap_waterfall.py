@@ -1,25 +1,21 @@
 """Waterfall plot of one explained row (config figures.shap.instances), from the stored SHAP values."""
-import json
-
 import pandas as pd
 
-from mlviz import explain_shap, style
-from mlviz.runtime import run
+from mlviz.io import read_json
+from mlviz.jobs import run, stamp
+from mlviz.plots import shap as plots
+from mlviz.style import Style, save
 
 
 def main(smk):
-    p, st = smk.params.plot, style.resolve(smk.params.plot["style"])
-    summary = json.loads(open(smk.input.summary).read())
-    table = pd.read_parquet(smk.input.values)
-    row = int(smk.wildcards.row)
-    what = f"{summary['dataset']} / {summary['model']}"
-    i = explain_shap.row_position(table, row, what)
-    style.apply(st)
-    fig = explain_shap.draw_waterfall(
-        explain_shap.explanation(table)[i], f"SHAP waterfall: {what}",
-        f"CSV row {row} ({table['split'].iloc[i]} split); feature values in original units",
-        summary["output"], p["max_display"])
-    style.save(fig, smk.output[0], smk.config, st)
+    summary, table = read_json(smk.input.summary), pd.read_parquet(smk.input.values)
+    row, what = int(smk.wildcards.row), f"{summary['dataset']} / {summary['model']}"
+    i = plots.row_position(table, row, what)
+    style = Style.of(smk.params.style)
+    fig = plots.draw_waterfall(plots.explanation(table)[i], style=style, title=f"SHAP waterfall: {what}",
+                               subtitle=f"CSV row {row} ({table['split'].iloc[i]} split); feature values in original units",
+                               output_name=summary["output"], max_display=smk.params.max_display)
+    save(fig, smk.output[0], style=style, stamp=stamp(smk))
 
 
 run(main, snakemake)  # noqa: F821

@@ -1,17 +1,15 @@
 """Fit one configured model on its dataset's training split and save it without pickle."""
-import json
-
 import pandas as pd
 
 from mlviz import models
-from mlviz.runtime import log, run
+from mlviz.io import read_json
+from mlviz.jobs import log, run
 
 
 def main(smk):
-    meta = json.loads(open(smk.input.meta).read())
-    spec = smk.params.model
+    meta, spec = read_json(smk.input.meta), smk.params.model
     train = pd.read_parquet(smk.input.train)
-    X, y = train[meta["features"]], train[meta["target"]].to_numpy()
+    X, y = models.model_frame(train, meta["features"]), train[meta["target"]].to_numpy()
     model = models.build(spec["type"], meta["task"], spec.get("params", {}))
     model.fit(X, y)
     models.save(model, smk.output[0])

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .report import code, fact, join_and, md_escape
+from .article import code, fact, join_and, md_escape
 
 METRIC_LABELS = {"accuracy": "accuracy", "balanced_accuracy": "balanced accuracy", "roc_auc": "ROC AUC",
                  "average_precision": "average precision", "pr_auc_trapezoid": "PR AUC (trapezoid)",
@@ -55,9 +55,10 @@ class Run:
 
     # -- importances.parquet
     def importance(self, ds: str, model: str, method: str) -> pd.DataFrame:
+        from .importance import ordered
+
         t = self.table("importances.parquet")
-        t = t[(t.dataset == ds) & (t.model == model) & (t.method == method)]
-        return t.assign(_a=-t["value"].abs()).sort_values(["_a", "feature"]).drop(columns="_a").reset_index(drop=True)
+        return ordered(t[(t.dataset == ds) & (t.model == model) & (t.method == method)])
 
     def ranked(self, ds: str, model: str, method: str, rank: int) -> str:
         """The feature at `rank` (1 = largest |value|), as a fact."""

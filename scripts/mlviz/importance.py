@@ -1,19 +1,39 @@
-"""Global feature-importance tables (impurity, permutation, linear coefficients), each as a tidy
-part of the importance table: dataset, model, method, feature, value, spread."""
+"""Global feature importance (impurity, permutation, linear coefficients) as tidy parts of the
+importance table — dataset, model, method, feature, value, spread — and the one rule for
+ordering every importance table of the run (the gathered table, the figures, the article).
+
+Ordering: larger is more important for every method but the coefficients, whose sign is a
+direction, not a rank: a permutation importance of −0.01 (shuffling helped a little: noise) ranks
+below +0.001, while a coefficient of −5 outranks +3. Ties go by feature name.
+"""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
 COLUMNS = ["dataset", "model", "method", "feature", "value", "spread"]
+SIGNED_BY_MAGNITUDE = ("coefficient",)
+# A permutation importance whose mean is within NOISE_SDS standard deviations (over the repeats) of
+# zero cannot be told apart from zero.
+NOISE_SDS = 2.0
+
+
+def rank_key(table: pd.DataFrame) -> pd.Series:
+    """The value a row is ranked by (descending): |value| for coefficients, value otherwise."""
+    by_magnitude = table["method"].isin(SIGNED_BY_MAGNITUDE) if "method" in table else False
+    return table["value"].abs().where(by_magnitude, table["value"])
 
 
 def ordered(table: pd.DataFrame) -> pd.DataFrame:
-    """Rows in descending |value| (ties by feature name) — the order of the gathered table
-    (scripts/gather_importances.py) and the order every importance figure draws."""
-    key = table.assign(_abs=table["value"].abs())
-    key = key.sort_values(["_abs", "feature"], ascending=[False, True], kind="mergesort")
-    return table.loc[key.index].reset_index(drop=True)
+    """Rows most important first (see the module's docstring), ties by feature name."""
+    key = table.assign(_rank=-rank_key(table))
+    sort = [c for c in ("dataset", "model", "method") if c in table] + ["_rank", "feature"]
+    return table.loc[key.sort_values(sort, kind="mergesort").index].reset_index(drop=True)
+
+
+def within_noise(value, spread) -> np.ndarray:
+    """True where a permutation importance cannot be told apart from zero."""
+    return np.asarray(value) <= NOISE_SDS * np.asarray(spread)
 
 
 def tidy(dataset: str, model: str, method: str, features, value, spread) -> pd.DataFrame:
@@ -32,14 +52,16 @@ def impurity(estimator, features: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return value, np.std([t.feature_importances_ for t in trees], axis=0)
 
 
-def permutation(estimator, X: pd.DataFrame, y: np.ndarray, n_repeats: int, random_state: int,
-                scoring: str | None) -> tuple[np.ndarray, np.ndarray]:
-    """Drop in test score when one column is shuffled: mean and standard deviation over repeats.
-    One job, so that the result does not depend on the number of cores."""
+def permutation(estimator, X: pd.DataFrame, y: np.ndarray, *, n_repeats: int, random_state: int,
+                scoring: str | None, max_rows: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Drop in test score when one column is shuffled: mean and standard deviation over repeats,
+    each repeat on max_rows seeded rows when the test split is larger. One job (n_jobs=1), so that
+    the result does not depend on the number of cores."""
     from sklearn.inspection import permutation_importance
 
+    rows = max_rows if max_rows and max_rows < len(X) else 1.0  # 1.0: every row, in the same draw order
     result = permutation_importance(estimator, X, y, n_repeats=n_repeats, random_state=random_state,
-                                    scoring=scoring, n_jobs=1)
+                                    scoring=scoring, n_jobs=1, max_samples=rows)
     return result.importances_mean, result.importances_std
 
 

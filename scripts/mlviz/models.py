@@ -12,12 +12,35 @@ import zipfile
 from pathlib import Path
 
 from .errors import InputError
+from .io import fixed_zip
 from .registry import ESTIMATORS
 
 # Types a model file may contain beyond skops' defaults (builtins, numpy, scikit-learn estimators).
 TRUSTED_TYPES = sorted({f"{module}.{cls}" for module, cls, _, fmt in ESTIMATORS.values() if fmt == "skops"}
                        | {"sklearn.tree._tree.Tree"})
-_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+# XGBoost refuses feature names holding [, ] or <; one-hot levels such as "< 0 DM" make them.
+_FORBIDDEN = {"[": "(", "]": ")", "<": "lt"}
+
+
+def model_names(features: list[str]) -> list[str]:
+    """The names a model is fitted with: the features' own names, with the characters some model
+    refuses replaced (unique). Tables and figures keep the original names."""
+    out, seen = [], set()
+    for f in features:
+        name = "".join(_FORBIDDEN.get(ch, ch) for ch in f)
+        base, i = name, 2
+        while name in seen:
+            name, i = f"{base}_{i}", i + 1
+        seen.add(name)
+        out.append(name)
+    return out
+
+
+def model_frame(table, features: list[str]):
+    """The feature columns of a table as the model sees them (see model_names)."""
+    X = table[features]
+    names = model_names(features)
+    return X if names == list(features) else X.set_axis(names, axis=1)
 
 
 def build(model_type: str, task: str, params: dict):
@@ -44,14 +67,7 @@ def _normalised_zip(blob: bytes) -> bytes:
     schema = re.sub(r'"file": "([^"]+)"', lambda m: f'"file": "{renamed.get(m.group(1), m.group(1))}"', schema)
     ids: dict[str, int] = {}  # "__id__" (an id() too) renumbered consistently: shared objects stay shared
     schema = re.sub(r'"__id__": (\d+)', lambda m: f'"__id__": {ids.setdefault(m.group(1), len(ids))}', schema)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
-        for name, data in [("schema.json", schema.encode())] + [(renamed[n], src.read(n)) for n in ordered]:
-            info = zipfile.ZipInfo(name, date_time=_FIXED_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            dst.writestr(info, data)
-    return out.getvalue()
+    return fixed_zip([("schema.json", schema.encode())] + [(renamed[n], src.read(n)) for n in ordered])
 
 
 def save(model, path: str | Path) -> None:

@@ -1,9 +1,17 @@
-"""The one place figures get their look: size, dpi, fonts and palette from config, and a save
-that embeds provenance in the PNG's text chunks (no timestamp, so identical inputs give
-identical bytes). Every draw rule lists this module as an input, so editing it redraws all
-figures and recomputes nothing."""
+"""The one place figures get their look, and the one way they are saved.
+
+Every drawing function of mlviz.plots follows the same contract, the one of scikit-learn's Displays
+and shap's plots: the data first, then keyword-only options, among them `style` (a Style, the
+look from config) and `ax` (draw into an existing Axes; None: a new figure of the style's size).
+It returns the Matplotlib figure, not yet saved, so that tests can read what was drawn.
+
+`save` writes the PNG without a timestamp, so identical inputs give identical bytes. Its text
+chunks name the rule and a digest of the job's parameters: what the figure depends on besides its
+input files (the run's config hash and commit are the manifest's business, since a figure is not
+redrawn when an unrelated config key or a commit changes)."""
 from __future__ import annotations
 
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 import matplotlib
@@ -11,53 +19,110 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from .runtime import provenance  # noqa: E402
 
-DEFAULTS = {
-    "dpi": 150,
-    "width": 8.0,
-    "height": 5.0,
-    "font_size": 10,
-    "palette": ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"],
-    "cmap": "viridis",
-    "bar_color": "#2a7ab0",
-    "edge_color": "#1b4f72",
-}
+@dataclass(frozen=True)
+class Style:
+    """Build it with Style.of(...): its defaults are config/schema.yaml's `style` defaults."""
+    dpi: int
+    width: float       # inches
+    height: float      # inches
+    font_size: float
+    palette: tuple
+    cmap: str
+    bar_color: str
+    edge_color: str
+
+    @classmethod
+    def of(cls, *layers: dict | None) -> "Style":
+        """The config's style defaults (config/schema.yaml) ← each layer in turn (config `style:`,
+        then a figure's own settings); keys that are not style keys are ignored, so a figure's
+        whole config section can be passed."""
+        from .schema import defaults
+
+        names = {f.name for f in fields(cls)}
+        values: dict = dict(defaults("style"))
+        for layer in layers:
+            values.update({k: v for k, v in (layer or {}).items() if k in names and v is not None})
+        if "palette" in values:
+            values["palette"] = tuple(values["palette"])
+        return cls(**values)
+
+    def with_(self, **changes) -> "Style":
+        return replace(self, **changes)
+
+    def colour(self, i: int) -> str:
+        return self.palette[i % len(self.palette)]
+
+    def rc(self) -> dict:
+        return {
+            "figure.dpi": self.dpi,
+            "savefig.dpi": self.dpi,
+            "font.size": self.font_size,
+            "axes.titlesize": self.font_size + 2,
+            "axes.titleweight": "bold",
+            "axes.titlelocation": "left",
+            "axes.labelsize": self.font_size,
+            "axes.prop_cycle": plt.cycler(color=list(self.palette)),
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "image.cmap": self.cmap,
+            "svg.hashsalt": "mlviz",
+        }
+
+    def apply(self) -> None:
+        """Matplotlib's global settings for this style (libraries that open their own figures,
+        such as shap's waterfall or lime's bar chart, read them)."""
+        plt.rcdefaults()
+        plt.rcParams.update(self.rc())
+
+    def figure(self, *, width: float | None = None, height: float | None = None, **subplots):
+        """A new figure (and axes) of this style; width/height override the style's size."""
+        self.apply()
+        return plt.subplots(figsize=(width or self.width, height or self.height), **subplots)
+
+    def axes(self, ax=None, *, width: float | None = None, height: float | None = None, **subplots):
+        """(figure, axes): the given axes and their figure, or a new figure of this style."""
+        if ax is not None:
+            return ax.figure, ax
+        return self.figure(width=width, height=height, **subplots)
 
 
-def resolve(style: dict | None, overrides: dict | None = None) -> dict:
-    """Defaults ← config `style:` ← the figure's own settings."""
-    return {**DEFAULTS, **(style or {}), **{k: v for k, v in (overrides or {}).items() if k in DEFAULTS}}
+def _overlapping(labels, renderer, pad: float = 2.0) -> bool:
+    boxes = [t.get_window_extent(renderer) for t in labels if t.get_visible() and t.get_text()]
+    boxes.sort(key=lambda b: b.x0)
+    return any(b.x0 < a.x1 + pad for a, b in zip(boxes, boxes[1:]))
 
 
-def apply(style: dict) -> None:
-    plt.rcdefaults()
-    plt.rcParams.update({
-        "figure.dpi": style["dpi"],
-        "savefig.dpi": style["dpi"],
-        "font.size": style["font_size"],
-        "axes.titlesize": style["font_size"] + 2,
-        "axes.titleweight": "bold",
-        "axes.titlelocation": "left",
-        "axes.labelsize": style["font_size"],
-        "axes.prop_cycle": plt.cycler(color=style["palette"]),
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "image.cmap": style["cmap"],
-        "svg.hashsalt": "mlviz",
-    })
+def declutter(fig) -> None:
+    """Thin or turn x tick labels that touch ("−10000−5000"): numeric axes get fewer ticks, fixed
+    (categorical) ones are rotated. Run on every figure before it is saved."""
+    from matplotlib.ticker import FixedLocator, MaxNLocator
+
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        axis = ax.xaxis
+        if not _overlapping(axis.get_ticklabels(), renderer):
+            continue
+        if isinstance(axis.get_major_locator(), FixedLocator):
+            for t in axis.get_ticklabels():
+                t.set_rotation(35)
+                t.set_ha("right")
+                t.set_rotation_mode("anchor")
+            continue
+        for nbins in (6, 5, 4, 3, 2):
+            axis.set_major_locator(MaxNLocator(nbins=nbins))
+            fig.canvas.draw()
+            if not _overlapping(axis.get_ticklabels(), renderer):
+                break
 
 
-def figure(style: dict, width: float | None = None, height: float | None = None, **kwargs):
-    apply(style)
-    return plt.subplots(figsize=(width or style["width"], height or style["height"]), **kwargs)
-
-
-def save(fig, path: str | Path, config: dict, style: dict) -> None:
-    """Write a PNG with its provenance; bbox 'tight' so no label is cut off."""
+def save(fig, path: str | Path, *, style: Style, stamp: dict | None = None) -> None:
+    """Write a PNG; bbox 'tight' so no label is cut off; no timestamp. `stamp`: text chunks
+    (mlviz.jobs gives each rule's figures {"mlviz:rule": ..., "mlviz:params": digest})."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=style["dpi"], bbox_inches="tight", pad_inches=0.15,
-                metadata={"Software": None, **provenance(config)})
+    fig.canvas.draw()
+    declutter(fig)
+    fig.savefig(path, dpi=style.dpi, bbox_inches="tight", pad_inches=0.15,
+                metadata={"Software": None, **(stamp or {})})
     plt.close(fig)
-

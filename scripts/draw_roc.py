@@ -1,0 +1,18 @@
+"""ROC curve(s) of a classifier on the test split (scikit-learn's RocCurveDisplay), AUC from the metrics table."""
+import pandas as pd
+
+from mlviz.io import read_json
+from mlviz.jobs import run, stamp
+from mlviz.plots.classification import draw_roc
+from mlviz.style import Style, save
+
+
+def main(smk):
+    meta, style = read_json(smk.input.meta), Style.of(smk.params.style)
+    fig = draw_roc(pd.read_parquet(smk.input.predictions), classes=meta["classes"], metrics=pd.read_parquet(smk.input.metrics),
+              style=style, name=smk.wildcards.model,
+              title=f"ROC curve: {smk.wildcards.model} on {smk.wildcards.dataset}")
+    save(fig, smk.output[0], style=style, stamp=stamp(smk))
+
+
+run(main, snakemake)  # noqa: F821

@@ -1,0 +1,164 @@
+"""The article's plan and its markdown: which run figure plays which part (each figure gets a
+stable id such as fig-tree from its kind in mlviz.layout), and the helpers that write facts as
+spans that name the table they came from.
+
+Light on purpose (standard library only): rules/report.smk imports it at parse time.
+"""
+from __future__ import annotations
+
+import re
+import struct
+from pathlib import Path
+
+from .layout import Layout
+
+# The article names its main figures by stable ids (@fig-tree, @fig-roc, ...): the first model of
+# each figure family's selection is the one its section discusses. Figures of lists whose length
+# is up to the config (SHAP dependence plots, LIME rows, further models) go into generated blocks
+# placed in their section; anything else lands in an appendix, so that every figure is shown.
+MAIN_IDS = {
+    "tree_figure": "fig-tree",
+    "coefficients_figure": "fig-coefficients",
+    "residuals_figure": "fig-residuals",
+    "residual_distribution_figure": "fig-residual-distribution",
+    "confusion_matrix_figure": "fig-confusion",
+    "roc_figure": "fig-roc",
+    "pr_figure": "fig-pr",
+    "shap_beeswarm_figure": "fig-shap-beeswarm",
+    "shap_bar_figure": "fig-shap-bar",
+    "cnn_architecture_figure": "fig-cnn-architecture",
+    "cnn_curves_figure": "fig-cnn-curves",
+    "cnn_confusion_figure": "fig-cnn-confusion",
+    "gradcam_grid_figure": "fig-gradcam",
+    "gradcam_randomization_figure": "fig-gradcam-sanity",
+}
+# Families whose further models (beyond the first of the selection) get a block of their own.
+MORE_BLOCKS = {"importance": "importance_more", "performance": "performance_more"}
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def figure_plan(paths: list[str], run_dir: str, first: dict, instance: int | None) -> list[dict]:
+    """One entry per PNG in `paths` (in article order): id, the run file (src), the staged name
+    (file), the generated block it belongs to (None: placed by article.qmd), dataset, model, kind.
+    first: family → the (dataset, model) its section discusses."""
+    out = Layout(run_dir)
+    plan = []
+    for src in paths:
+        entry = out.classify(src)
+        if entry is None or entry.role != "figure":
+            continue
+        kind, family, w = entry.kind, entry.family, entry.wildcards
+        pair = (w.get("dataset"), w.get("model"))
+        fig_id, block = None, "appendix"
+        leaf = kind.removesuffix("_figure")
+        if family in ("tree", "linear") or (family == "neural" and kind in MAIN_IDS):
+            if pair == first.get(family) or family == "neural":
+                fig_id, block = MAIN_IDS[kind], None
+        elif family == "importance":
+            leaf = w["method"]
+            if pair == first.get("importance"):
+                fig_id, block = f"fig-{w['method']}", None
+            else:
+                block = MORE_BLOCKS[family]
+        elif family == "performance":
+            if pair == first.get("performance"):
+                fig_id, block = MAIN_IDS[kind], None
+            else:
+                block = MORE_BLOCKS[family]
+        elif family == "shap" and pair == first.get("shap"):
+            if kind in ("shap_waterfall_figure", "shap_force_figure"):
+                if int(w["row"]) == instance:
+                    fig_id, block = f"fig-shap-{leaf.removeprefix('shap_')}", None
+            elif kind in ("shap_beeswarm_figure", "shap_bar_figure"):
+                fig_id, block = MAIN_IDS[kind], None
+            elif kind == "shap_dependence_figure":
+                fig_id, block, leaf = f"fig-shap-dependence-{w['rank']}", "shap_dependence", "dependence"
+        elif family == "lime" and pair == first.get("lime"):
+            stability = kind == "lime_stability_figure"
+            leaf = "lime_stability" if stability else "lime"
+            fig_id, block = f"fig-lime-{'stability-' if stability else ''}{w['position']}", "lime_rows"
+        elif kind == "resnet_figure":
+            fig_id, block = "fig-resnet-gradcam", "neural_more"
+        name = out.relative(src).removeprefix("figures/").removesuffix(".png")
+        if fig_id is None:
+            fig_id = "fig-" + _slug(name)
+        plan.append({"id": fig_id, "name": name, "src": src, "file": f"figures/{fig_id}.png", "block": block,
+                     "group": family, "dataset": pair[0], "model": pair[1], "kind": leaf})
+    ids = [p["id"] for p in plan]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ValueError(f"figure ids used twice in the article: {dupes}")
+    return plan
+
+
+# ----------------------------------------------------------------------------- markdown helpers
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|$@~^\"])")
+
+
+def md_escape(text: str) -> str:
+    """Literal text in pandoc markdown (feature names hold _ / & and the like)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def code(text) -> str:
+    """Inline code: the text as it is (a code span takes no backslash escapes)."""
+    text = str(text)
+    ticks = "`" * (max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def fact(value, fmt: str | None = None, *, table: str, where: dict | None = None, col: str = "value",
+         agg: str | None = None, rank: int | None = None, by: str | None = None, text: str | None = None) -> str:
+    """A number or a name from a run table, as a bracketed span that says where it came from, so a
+    test can look it up again: [0.87]{.fact table="metrics.parquet" where="dataset=mba;metric=roc_auc" fmt=".2f"}.
+    agg: None (the one matching row), count, mean, max, min, sum, share (count / all rows),
+    rank (the `col` of the rank-th row by descending |by|)."""
+    shown = text if text is not None else (format(value, fmt) if fmt else str(value))
+    attrs = [f'table="{table}"']
+    if where:
+        attrs.append('where="' + ";".join(f"{k}={v}" for k, v in where.items()) + '"')
+    if col != "value":
+        attrs.append(f'col="{col}"')
+    if agg:
+        attrs.append(f'agg="{agg}"')
+    if rank is not None:
+        attrs.append(f'rank="{rank}"')
+    if by:
+        attrs.append(f'by="{by}"')
+    if fmt:
+        attrs.append(f'fmt="{fmt}"')
+    return f"[{md_escape(shown)}]{{.fact {' '.join(attrs)}}}"
+
+
+def join_and(items: list[str], word: str = "and") -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {word} " + items[-1]
+
+
+# ----------------------------------------------------------------------------- images
+def png_size(path: str | Path) -> tuple[int, int, float | None]:
+    """(width px, height px, dpi or None) from a PNG's IHDR and pHYs chunks."""
+    data = Path(path).read_bytes()
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError(f"{path}: not a PNG file")
+    width, height = struct.unpack(">II", data[16:24])
+    dpi, pos = None, 8
+    while pos + 8 <= len(data):
+        length, ctype = struct.unpack(">I4s", data[pos:pos + 8])
+        if ctype == b"pHYs":
+            ppu, _, unit = struct.unpack(">IIB", data[pos + 8:pos + 17])
+            if unit == 1:
+                dpi = ppu * 0.0254
+            break
+        if ctype == b"IDAT":
+            break
+        pos += 12 + length
+    return width, height, dpi
+
+

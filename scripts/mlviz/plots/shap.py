@@ -1,0 +1,166 @@
+"""SHAP plots drawn from the stored values table (mlviz.tree_shap) with shap.plots: waterfall and
+force plots of one row, the beeswarm and the mean |SHAP| bars of every explained row, and the
+dependence scatter of one feature. shap's waterfall and force plots open their own figures (no
+ax=); the others draw into the given axes."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..style import Style, plt
+from ..tree_shap import RAW, SHAP, features_of, ranked_features
+
+# Fixed seed for the random jitter and draw order that shap's beeswarm and scatter use (they take
+# it from NumPy's global generator): two runs draw identical PNGs.
+DRAW_SEED = 0
+
+
+def explanation(table: pd.DataFrame):
+    """shap.Explanation of the stored rows with feature values in original units: shap's plots
+    take positions and colours from `data`, so labels and axes read in the raw CSV's units."""
+    import shap
+
+    feats = features_of(table)
+    return shap.Explanation(
+        values=table[[SHAP + f for f in feats]].to_numpy(),
+        base_values=table["base_value"].to_numpy(),
+        data=table[[RAW + f for f in feats]].to_numpy(),
+        feature_names=feats,
+    )
+
+
+def row_position(table: pd.DataFrame, row: int, what: str) -> int:
+    if row not in table.index:
+        shown = f"{table.index.min()}..{table.index.max()}" if len(table) else "none"
+        raise InputError(f"config key figures.shap.instances: CSV row {row} is not among the {len(table)} rows "
+                         f"SHAP explained for {what} (rows {shown}; see figures.shap.rows and max_rows)")
+    return int(table.index.get_loc(row))
+
+
+def rows_note(summary: dict) -> str:
+    """Which rows the values cover, for a figure's subtitle."""
+    which = {"all": "train + test", "train": "train split", "test": "test split"}[summary["rows"]]
+    if summary["sampled"]:
+        return (f"{summary['explained_rows']} of {summary['available_rows']} rows ({which}; seeded sample, "
+                f"seed {summary['seed']})")
+    return f"{summary['explained_rows']} rows ({which})"
+
+
+def scaled_note(feature: str, scale: dict) -> str:
+    s = scale.get(feature)
+    return "" if s is None else f" (original units; the model saw (x − {s['mean']:.4g}) / {s['std']:.4g})"
+
+
+def _finish_title(fig, title: str, subtitle: str | None = None) -> None:
+    """Title just above everything the library drew (shap puts f(x) labels on a twin axis on
+    top, so an axes title would collide with them)."""
+    renderer = fig.canvas.get_renderer()
+    top = max(ax.get_tightbbox(renderer).y1 for ax in fig.axes) / fig.bbox.height
+    text = title if subtitle is None else f"{title}\n{subtitle}"
+    fig.suptitle(text, x=0.01, y=top + 0.02, ha="left", va="bottom", fontweight="bold",
+                 fontsize=plt.rcParams["axes.titlesize"])
+
+
+def draw_waterfall(exp_row, *, style: Style, title: str, subtitle: str, output_name: str, max_display: int):
+    """shap.plots.waterfall has no ax=: it draws on (and resizes) the current figure."""
+    import shap
+
+    style.apply()
+    plt.figure()
+    shap.plots.waterfall(exp_row, max_display=max_display, show=False)
+    fig = plt.gcf()
+    # Below shap's own E[f(X)] label, which sits under the tick labels on a twin axis.
+    fig.axes[0].set_xlabel(f"{output_name}: base value E[f(X)] plus each feature's SHAP value", labelpad=26)
+    _finish_title(fig, title, subtitle)
+    return fig
+
+
+def draw_force(base_value: float, values, display_values, *, features: list[str], style: Style, title: str,
+               subtitle: str, output_name: str, threshold: float, text_rotation: float):
+    """force(..., matplotlib=True) draws one row (its own figure); feature values in original units.
+    Its labels do not avoid each other: text_rotation (degrees) keeps neighbours apart."""
+    import shap
+
+    style.apply()
+    shown = np.array([float(f"{v:.4g}") for v in display_values])
+    fig = shap.plots.force(float(base_value), np.asarray(values), shown, feature_names=features,
+                           out_names=output_name, matplotlib=True, show=False, figsize=(style.width, style.height),
+                           contribution_threshold=threshold, text_rotation=text_rotation)
+    ax = fig.axes[0]
+    # shap fixes the y-range at (-0.5, 0.15) whatever its labels need: fit it to the lowest label so
+    # the axis label sits right under them, neither far below nor on top of them.
+    renderer = fig.canvas.get_renderer()
+    to_data = ax.transData.inverted()
+    lowest = min((to_data.transform(t.get_window_extent(renderer))[0][1] for t in ax.texts), default=-0.2)
+    ax.set_ylim(min(lowest, -0.2) - 0.03, ax.get_ylim()[1])
+    ax.set_xlabel(f"{output_name} (scale at the top; base value = {base_value:.6g}; red raises the "
+                  "prediction, blue lowers it)")
+    _finish_title(fig, title, subtitle)
+    return fig
+
+
+def draw_beeswarm(exp, *, style: Style, title: str, subtitle: str, output_name: str, max_display: int):
+    import matplotlib
+    import shap
+
+    np.random.seed(DRAW_SEED)
+    style.apply()
+    plt.figure(figsize=(style.width, style.height))
+    shap.plots.beeswarm(exp, max_display=max_display, show=False, plot_size=(style.width, style.height),
+                        color=matplotlib.colormaps[style.cmap])
+    fig = plt.gcf()
+    fig.axes[0].set_xlabel(f"SHAP value: change in {output_name}")
+    fig.axes[0].set_ylabel("feature (by mean |SHAP|)")
+    _finish_title(fig, title, subtitle)
+    return fig
+
+
+def draw_bar(exp, *, style: Style, title: str, subtitle: str, output_name: str, max_display: int, ax=None):
+    """Mean |SHAP| bars in the importance table's order (ties by name), shap.plots.bar drawing."""
+    import shap
+
+    fig, ax = style.axes(ax)
+    ranked = ranked_features_of(exp)
+    order = np.array([list(exp.feature_names).index(f) for f in ranked])
+    shap.plots.bar(exp, max_display=max_display, order=order, ax=ax, show=False)
+    for patch in ax.patches:  # shap's bars are its fixed red/blue; use the configured colour
+        patch.set_facecolor(style.bar_color)
+    ax.set_xlabel(f"mean |SHAP value| (average impact on {output_name})")
+    ax.set_ylabel("feature")
+    _finish_title(fig, title, subtitle)
+    return fig
+
+
+def ranked_features_of(exp) -> list[str]:
+    table = pd.DataFrame(exp.values, columns=[SHAP + f for f in exp.feature_names])
+    return ranked_features(table)
+
+
+def drawn_bar_features(ax) -> list[str]:
+    """Feature names as drawn by shap.plots.bar, top to bottom."""
+    ticks = sorted(zip(ax.get_yticks(), (t.get_text() for t in ax.get_yticklabels())), key=lambda t: -t[0])
+    # shap draws the names twice (a grey value label behind the name): keep the first of each.
+    return list(dict.fromkeys(label for _, label in ticks if label))
+
+
+def draw_dependence(exp, feature: str, *, style: Style, title: str, subtitle: str, output_name: str,
+                    scale: dict, ax=None):
+    """SHAP value of one feature against its value (original units), coloured by the feature that
+    shap.utils.approximate_interactions finds interacts most with it."""
+    import matplotlib
+    import shap
+
+    np.random.seed(DRAW_SEED)
+    fig, ax = style.axes(ax)
+    shap.plots.scatter(exp[:, feature], color=exp, ax=ax, show=False, cmap=matplotlib.colormaps[style.cmap])
+    ax.set_xlabel(f"{feature}{scaled_note(feature, scale)}")
+    levels = np.unique(exp[:, feature].data)
+    if len(levels) <= 10 and np.all(levels == np.round(levels)):  # 0/1 and counts: tick the levels only
+        ax.set_xticks(levels, [f"{v:g}" for v in levels])
+    for cax in fig.axes:  # the colour bar names the interacting feature shap picked
+        if cax.get_label() == "<colorbar>":
+            cax.set_ylabel(f"colour: {cax.get_ylabel()} (original units)")
+    ax.set_ylabel(f"SHAP value of {feature} ({output_name})")
+    _finish_title(fig, title, subtitle)
+    return fig

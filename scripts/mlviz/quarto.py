@@ -1,0 +1,45 @@
+"""Rendering the article with Quarto: the report/ project staged in a build folder beside the run's
+figures and facts, rendered once to every format of _quarto.yml (self-contained HTML and Typst
+PDF). Quarto is found on PATH (the set-up script installs or links it into the environment)."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from .errors import InputError
+
+MINIMUM = (1, 4)  # cross-references, Typst output, content-visible conditions, embed-resources
+
+
+def version(exe: str = "quarto") -> tuple[int, ...] | None:
+    path = shutil.which(exe)
+    if not path:
+        return None
+    try:
+        out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=60).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    m = re.match(r"(\d+)\.(\d+)(?:\.(\d+))?", out)
+    return tuple(int(x) for x in m.groups() if x is not None) if m else None
+
+
+def require() -> tuple[int, ...]:
+    """Quarto's version, or InputError in one line saying how to get it."""
+    found = version()
+    if not found or found[:2] < MINIMUM:
+        have = "version " + ".".join(map(str, found)) if found else "no quarto on PATH"
+        raise InputError(f"the article needs Quarto >= {'.'.join(map(str, MINIMUM))} ({have}): run "
+                         "`bash scripts/mlviz.sh setup`, or install it from https://quarto.org/docs/get-started/ "
+                         "(or conda install -c conda-forge quarto), or set report.enabled: false")
+    return found
+
+
+def render(build: Path, log) -> None:
+    """quarto render article.qmd in the build folder: every format of its _quarto.yml at once."""
+    proc = subprocess.run(["quarto", "render", "article.qmd"], cwd=build, capture_output=True, text=True)
+    log.info("quarto render:\n%s", proc.stderr[-6000:])
+    if proc.returncode != 0:
+        raise RuntimeError(f"quarto render failed (exit {proc.returncode}); its output is in the log:\n"
+                           f"{proc.stderr[-1500:]}")
