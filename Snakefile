@@ -23,6 +23,9 @@ include: "rules/importance.smk"  # impurity, permutation, coefficients → impor
 include: "rules/figures.smk"  # tree, importance, linear, confusion/ROC/PR figures
 include: "rules/shap.smk"  # SHAP values once, then waterfall, force, beeswarm, bar, dependence
 include: "rules/lime.smk"  # LIME explanations, their stability over seeds, figures
+include: "rules/evaluation.smk"  # models side by side with bootstrap intervals, calibration, thresholds
+include: "rules/effects.smk"  # partial dependence and ICE of the top features
+include: "rules/trust.smk"  # agreement between importance methods, SHAP deletion faithfulness
 include: "rules/neural.smk"  # the CNN (opt-in): TensorBoard, architecture, Grad-CAM and checks
 include: "rules/report.smk"  # the article (Quarto: HTML and PDF) and the manifest
 

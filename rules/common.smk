@@ -118,11 +118,28 @@ def importance_methods():
     return specs
 
 
-def importance_parts(w=None):
-    parts = [OUT.path("importance_part", dataset=ds, model=m, method=k) for ds, m, k in importance_methods()]
-    parts += [OUT.path("shap_importance", dataset=ds, model=m) for ds, m in models_of("shap")]
-    parts += [OUT.path("lime_importance", dataset=ds, model=m) for ds, m in models_of("lime")]
-    return parts
+def importance_parts(w=None, dataset=None):
+    """Every part of the importance table (of one dataset when `dataset` is given)."""
+    parts = [(ds, OUT.path("importance_part", dataset=ds, model=m, method=k)) for ds, m, k in importance_methods()]
+    parts += [(ds, OUT.path("shap_importance", dataset=ds, model=m)) for ds, m in models_of("shap")]
+    parts += [(ds, OUT.path("lime_importance", dataset=ds, model=m)) for ds, m in models_of("lime")]
+    return [p for ds, p in parts if dataset in (None, ds)]
+
+
+def methods_of(ds, m):
+    """The importance methods computed for a model (what rules/trust.smk can compare)."""
+    methods = [k for d, mm, k in importance_methods() if (d, mm) == (ds, m)]
+    methods += ["mean_abs_shap"] if (ds, m) in models_of("shap") else []
+    return methods + (["lime_weight"] if (ds, m) in models_of("lime") else [])
+
+
+def compared(ds):
+    """Whether some model of the dataset has two importance methods to compare."""
+    return any(len(methods_of(ds, m)) >= 2 for m in config["datasets"][ds]["models"])
+
+
+def classification(ds):
+    return config["datasets"][ds]["task"] == "classification"
 
 
 def figures():
@@ -146,6 +163,21 @@ def figures():
     for ds, m in models_of("lime"):
         for p in config["figures"]["lime"]["rows"]:
             out += [OUT.path(k, dataset=ds, model=m, position=p) for k in ("lime_figure", "lime_stability_figure")]
+    for ds in DATASETS:
+        if classification(ds):
+            out += [OUT.path(k, dataset=ds) for k in ("roc_comparison_figure", "pr_comparison_figure",
+                                                      "calibration_figure")]
+        else:
+            out.append(OUT.path("predicted_vs_actual_figure", dataset=ds))
+        out.append(OUT.path("intervals_figure", dataset=ds))
+        if compared(ds):
+            out.append(OUT.path("agreement_figure", dataset=ds))
+    for ds, m in models_of("effects"):
+        out.append(OUT.path("pdp_figure", dataset=ds, model=m))
+        if NOTES[ds]["columns_kept"] >= 2:
+            out.append(OUT.path("pdp_pair_figure", dataset=ds, model=m))
+    out += [OUT.path("threshold_figure", dataset=ds, model=m) for ds, m in models_of("threshold")]
+    out += [OUT.path("deletion_figure", dataset=ds, model=m) for ds, m in models_of("shap")]
     if NEURAL["enabled"]:
         out += [OUT.path(k) for k in ("cnn_architecture_figure", "cnn_curves_figure", "cnn_confusion_figure",
                                       "gradcam_grid_figure", "gradcam_randomization_figure")]

@@ -59,6 +59,13 @@ def check_figures(cfg: dict) -> None:
             if family == "lime" and task != "classification":
                 raise InputError(f"config key {key}.dataset: {ref['dataset']!r} is a {task} dataset; expected a "
                                  "classification dataset (LIME explains class probabilities here)")
+            if family == "effects" and (ref["dataset"], ref["model"]) not in \
+                    {(r["dataset"], r["model"]) for r in figures["importance"]["models"]}:
+                raise InputError(f"config key {key}: {ref['dataset']}/{ref['model']} has no permutation importance "
+                                 "to pick its top features (list it under figures.importance.models too)")
+            if family == "threshold" and (task != "classification" or len(ds["target"]["classes"]) != 2):
+                raise InputError(f"config key {key}: dataset {ref['dataset']!r} is not a two-class classification "
+                                 "(the threshold analysis moves the cut between two classes)")
             if "class" in ref and task != "classification":
                 raise InputError(f"config key {key}.class: dataset {ref['dataset']!r} is a regression task; "
                                  "remove class")

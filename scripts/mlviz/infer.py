@@ -24,6 +24,8 @@ from .errors import InputError
 from .registry import ESTIMATORS
 
 MAX_INTEGER_CLASSES = 20
+MIN_ROWS_PER_CLASS = 5  # on average, for a whole-number target to be read as classes
+MOSTLY_EMPTY = 0.5  # a column empty in more than this share of rows is dropped, not filled
 MAX_CLASSES = 100
 FILL_RULES = ("median", "mean", "most_frequent")
 # (negative, positive) spellings of a yes/no pair, compared in lower case.
@@ -125,7 +127,11 @@ def _is_number(x) -> bool:
 
 
 def infer_task(col: dict, counts: dict[str, int], numeric: bool) -> str:
-    if numeric and col.get("integer", False) and len(counts) <= MAX_INTEGER_CLASSES:
+    """Whole numbers with few distinct values, each shared by several rows, are classes (0/1, 1-5
+    ratings, 0-9 digits); a count that is nearly unique per row is a quantity."""
+    rows = sum(counts.values())
+    if numeric and col.get("integer", False) and len(counts) <= MAX_INTEGER_CLASSES \
+            and rows >= MIN_ROWS_PER_CLASS * len(counts):
         return "classification"
     return "regression" if numeric else "classification"
 
@@ -193,16 +199,24 @@ def resolve_columns(name: str, ds: dict, profile: dict, path) -> tuple[dict, dic
             col = cols[c]
             if c == tcol or c in explicit:
                 continue
+            present = rows - col["missing"]
             if col["missing"] == rows:
                 dropped[c] = "empty in every row"
+            elif col["missing"] > MOSTLY_EMPTY * rows:
+                dropped[c] = f"mostly empty: no value in {col['missing']} of {rows} rows"
             elif col["distinct"] == 1:
                 dropped[c] = f"the same value ({col['levels'][0][0]}) in every row"
             elif _id_like(c, col, rows):
                 dropped[c] = "an identifier: a different value in every row"
+            elif not col["numeric"] and col["distinct"] > 2 and col["distinct"] > 0.5 * present:
+                dropped[c] = f"an identifier or free text: {col['distinct']} distinct values in {present} rows"
             elif not col["numeric"] and col["distinct"] > 2 and \
                     _kept_levels(col, rows, pre["rare_levels"]) > pre["max_levels"]:
                 dropped[c] = (f"free text: {col['distinct']} distinct values, more than max_levels "
                               f"({pre['max_levels']}) after grouping rare ones")
+            elif not col["numeric"] and col["distinct"] > 2 and _kept_levels(col, rows, pre["rare_levels"]) < 2:
+                dropped[c] = (f"no level is common enough: each of its {col['distinct']} values is in fewer "
+                              f"than {pre['rare_levels']:.0%} of the rows")
         drop = list(dropped)
     else:
         drop = list(pre["drop"])

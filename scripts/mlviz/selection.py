@@ -4,7 +4,10 @@ spelt out from the resolved datasets, so that a minimal config gets every figure
 - tree: every decision tree;  importance: every model;  linear: every linear regression;
 - performance: one classifier per classification dataset (the featured one, below);
 - shap: one tree model per dataset (XGBoost, else the random forest, else the decision tree);
-- lime: one classifier per classification dataset (the featured one).
+- lime: one classifier per classification dataset (the featured one);
+- effects (partial dependence): every tree ensemble (random forest, XGBoost) of figures.importance,
+  whose permutation importance ranks the features to draw;
+- threshold: the featured model of each two-class dataset.
 The featured model of a dataset is its random forest, else XGBoost, else its decision tree, else
 its first model: the model the tutorial reads its performance charts from.
 An explained classifier's class defaults to the positive (second) class for two classes and to the
@@ -51,14 +54,22 @@ def auto(cfg: dict, family: str) -> list[dict]:
         elif family == "shap":
             first = _first_of(models, SHAP_PREFERENCE)
             names = [first] if first else []
+        elif family == "effects":
+            ranked = {m for d, m in entries(cfg, "importance") if d == dname}
+            names = [m for m, v in models.items() if v["type"] in ENSEMBLES and m in ranked]
+        elif family == "threshold":
+            binary = task == "classification" and len(ds["target"]["classes"]) == 2
+            names = [featured(ds)] if binary else []
         else:
             raise ValueError(family)
         out += [{"dataset": dname, "model": m} for m in names]
     return out
 
 
+# In resolution order: effects reads the resolved importance selection.
 FAMILIES = {"tree": "models", "importance": "models", "linear": "models", "performance": "models",
-            "shap": "explain", "lime": "explain"}
+            "shap": "explain", "lime": "explain", "effects": "models", "threshold": "models"}
+ENSEMBLES = ("random_forest", "xgboost")
 
 
 def resolve(cfg: dict) -> None:
@@ -70,7 +81,7 @@ def resolve(cfg: dict) -> None:
         section = figures[family]
         if section[key] == "auto":
             section[key] = auto(cfg, family)
-        if family in ("shap", "lime"):
+        if family in ("shap", "lime", "effects"):
             for i, entry in enumerate(section[key]):
                 ds = cfg["datasets"].get(entry["dataset"])
                 if ds is None or ds["task"] != "classification":
