@@ -200,13 +200,26 @@ def all_outputs():
 
 # ---------------------------------------------------------------------------------- the article
 def report_sections():
-    """What each section of the article is about (the first of its selection), or None."""
+    """What each section of the article discusses: the first of its selection (for importance, the
+    featured model of its first dataset when selected), the dataset of the per-dataset chapters."""
     first = {f: (models_of(f) or [None])[0] for f in selection.FAMILIES}
+    imp = models_of("importance")
+    if imp:
+        ds0 = imp[0][0]
+        featured = (ds0, selection.featured(config["datasets"][ds0]))
+        first["importance"] = featured if featured in imp else imp[0]
+    several = [ds for ds in DATASETS if len(config["datasets"][ds]["models"]) > 1]
+    effects = first["effects"]
     return {
         **first,
-        "importance_models": [list(p) for p in models_of("importance")],
+        "effects_class": selection.explained_class(config, "effects", effects) if effects else None,
+        "importance_models": [list(p) for p in imp],
         "shap_instance": config["figures"]["shap"]["instances"][0],
         "lime_rows": list(config["figures"]["lime"]["rows"]),
+        "comparison": (several or DATASETS)[0],
+        "calibration": next((ds for ds in DATASETS if classification(ds)), None),
+        "trust": next((ds for ds in DATASETS if compared(ds)), None) or (first["shap"][0] if first["shap"] else None),
+        "deletion": first["shap"],
         "neural": {"dataset": NDS, "max_rank_correlation": NEURAL["sanity"]["max_rank_correlation"]}
         if NEURAL["enabled"] else None,
         "resnet": RESNET_ON,
@@ -216,7 +229,8 @@ def report_sections():
 def report_plan():
     """Every figure of the run with its id and place in the article (mlviz.article.figure_plan)."""
     s = report_sections()
-    first = {**{f: s[f] for f in selection.FAMILIES}}
+    first = {**{f: s[f] for f in selection.FAMILIES}, **{k: s[k] for k in ("comparison", "calibration", "trust",
+                                                                          "deletion")}}
     return article.figure_plan(figures(), RUN, first, s["shap_instance"])
 
 
@@ -231,18 +245,29 @@ def report_tables(w=None):
     """The tables the facts are read from."""
     s = report_sections()
     files = [OUT.path("metrics"), OUT.path("importances")]
+    for ds in DATASETS:
+        files += [OUT.path("meta", dataset=ds), OUT.path("test", dataset=ds),
+                  OUT.path("comparison_metrics", dataset=ds), OUT.path("comparison_differences", dataset=ds)]
     for key in ("tree", "linear", "performance"):
         if s[key]:
             ds, m = s[key]
-            files += [OUT.path("meta", dataset=ds), OUT.path("predictions", dataset=ds, model=m)]
-    files += [OUT.path("meta", dataset=ds) for ds, m in models_of("importance")]
+            files.append(OUT.path("predictions", dataset=ds, model=m))
     if s["shap"]:
         ds, m = s["shap"]
-        files += [OUT.path("shap_summary", dataset=ds, model=m), OUT.path("shap_values", dataset=ds, model=m)]
+        files += [OUT.path("shap_summary", dataset=ds, model=m), OUT.path("shap_values", dataset=ds, model=m),
+                  OUT.path("deletion_area", dataset=ds, model=m)]
     if s["lime"]:
         ds, m = s["lime"]
         for p in s["lime_rows"]:
             files += [OUT.path(k, dataset=ds, model=m, position=p) for k in ("lime_explanation", "lime_agreement")]
+    if s["effects"]:
+        files.append(OUT.path("pdp_summary", dataset=s["effects"][0], model=s["effects"][1]))
+    if s["threshold"]:
+        files.append(OUT.path("threshold_summary", dataset=s["threshold"][0], model=s["threshold"][1]))
+    if s["calibration"]:
+        files.append(OUT.path("calibration_scores", dataset=s["calibration"]))
+    if s["trust"] and compared(s["trust"]):
+        files.append(OUT.path("agreement", dataset=s["trust"]))
     if s["neural"]:
         files += [OUT.path("cnn_history", dataset=NDS), OUT.path("cnn_layers", dataset=NDS),
                   OUT.path("predictions", dataset=NDS, model="cnn")]

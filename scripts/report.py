@@ -35,10 +35,8 @@ def add_provenance(facts: dict, prov: dict, version: tuple) -> None:
     dirty = " (with uncommitted changes)" if prov["dirty"] else ""
     facts["metadata"]["subtitle"] = (f"mlviz run {code(prov['run'])} · commit `{prov['commit'][:12]}`{dirty}"
                                      f" · config `{prov['config_hash']}`")
-    facts["variables"]["colophon"] = {**colophon(prov, prov["packages"]),
+    facts["variables"]["colophon"] = {**colophon(prov),
                                       "engine": f"Quarto {'.'.join(map(str, version))} (HTML and Typst)"}
-    facts["blocks"]["packages"] = (facts["variables"]["colophon"].pop("packages") + "\n\n: Versions of Python "
-                                   "and of the packages the workflow used. {#tbl-packages}\n")
 
 
 def main(smk):

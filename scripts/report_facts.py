@@ -1,94 +1,124 @@
-"""The article's facts from the run's tables: numbers, rankings and the sentences that depend on
-them (→ {{< var >}}), generated tables and figure lists (→ {{< include >}}) and the title block
-and section flags (→ metadata), in one YAML file that rule `report` stages for the renderer."""
+"""The article's facts from the run's tables: the numbers and names its prose uses (→ {{< var >}}),
+the claims that pick its sentences and the section flags (→ metadata), and the generated tables and
+figure groups (→ {{< include >}}), in one YAML file that rule `report` stages for Quarto."""
 from pathlib import Path
 
 import yaml
 
-from mlviz import facts as rf
-from mlviz.article import code
+from mlviz import claims as C
+from mlviz import facts as F
+from mlviz.article import code, join_and
 from mlviz.jobs import log, run
 
-BLOCKS = ("importance_table", "importance_more", "shap_table", "shap_dependence", "lime_rows",
-          "regression_table", "classification_table", "performance_more", "layer_table", "neural_more",
-          "appendix")
+BLOCKS = ("data_table", "data_notes", "importance_table", "importance_more", "shap_table", "shap_dependence",
+          "lime_rows", "regression_table", "effects_pair", "effects_more", "performance_more", "comparison_figures",
+          "comparison_table", "calibration_table", "comparison_more", "layer_table", "neural_more", "trust_figures",
+          "trust_table", "appendix")
+# Each figure group the article places itself; anything else of the run goes to the appendix.
+SECTION_OF = {"tree": "has_tree", "importance": "has_importance", "linear": "has_linear", "shap": "has_shap",
+              "lime": "has_lime", "performance": "has_performance", "neural": "has_neural", "effects": "has_effects",
+              "threshold": "has_threshold", "comparison": "has_comparison", "calibration": "has_calibration",
+              "trust": "has_trust"}
 
 
 def main(smk):
-    plan, s, settings = smk.params.plan, smk.params.sections, smk.params.report
-    root = next(Path(p).parent for p in smk.input.tables if Path(p).name == "metrics.parquet")  # results/<run>
-    run_ = rf.Run(root, settings["decimals"])
-    ids = {p["id"] for p in plan}
-    v = {"run": f"{code(smk.config['run'])}", **rf.data_facts(smk.config)}
+    plan, s, settings, config = smk.params.plan, smk.params.sections, smk.params.report, smk.config
+    root = Path(smk.output[0]).parents[1]  # results/<run>
+    r = F.Run(root, settings["decimals"])
+    ids = {p["id"]: p for p in plan}
+    describe = {ds: d["describe"] for ds, d in config["datasets"].items()}
+    models = sum(len(d["models"]) for d in config["datasets"].values()) + (1 if s["neural"] else 0)
+    v = {"run": code(config["run"]),
+         "intro": {"models": f"{models} model{'s' if models != 1 else ''}",
+                   "datasets": (f"the {join_and([F.label(d) for d in config['datasets']])} data"
+                                + (f" and the {code(s['neural']['dataset'])} images" if s["neural"] else ""))}}
+    claims, subjects, flags = {}, {}, {}
     blocks = dict.fromkeys(BLOCKS, "")
-    flags = {}
+    v["data"], data_blocks, _ = F.data_section(r, config, smk.params.notes)
+    blocks.update(data_blocks)
 
-    flags["has_tree"] = bool(s["tree"]) and "fig-tree" in ids
-    if flags["has_tree"]:
-        v["tree"] = rf.tree_facts(run_, smk.config, {"dataset": s["tree"][0], "model": s["tree"][1]})
+    def section(name, ok, compute):
+        flags[f"has_{name}"] = bool(ok)
+        if ok:
+            out = compute()
+            v[name], claims[name], subjects[name] = out[:3]
+            return out[3] if len(out) > 3 else None
+        return None
 
-    flags["has_importance"] = bool(s["importance"]) and {"fig-impurity", "fig-permutation"} <= ids
-    if flags["has_importance"]:
-        v["importance"] = rf.importance_facts(run_, *s["importance"], settings["top_k"])
-        blocks["importance_table"] = (v["importance"].pop("table") + "\n\n: The top features of the "
-                                      f"{v['importance']['model']} model by each measure; the spread is the "
-                                      "standard deviation over the permutation repeats. {#tbl-importance}\n")
-    blocks["importance_more"] = rf.more_block(
-        plan, "importance_more", "The same measures for the other models listed under `figures.importance` are "
-        "in {refs}.")
-
-    flags["has_shap"] = bool(s["shap"]) and {"fig-shap-waterfall", "fig-shap-beeswarm"} <= ids
-    if flags["has_shap"]:
-        perm_models = {tuple(m) for m in s["importance_models"]}
-        v["shap"] = rf.shap_facts(run_, *s["shap"], s["shap_instance"], perm_models, settings["top_k"])
-        blocks["shap_table"] = (v["shap"].pop("table") + "\n\n: Features with the largest mean absolute SHAP "
-                                f"value for the {v['shap']['model']} model. {{#tbl-shap}}\n")
-        blocks["shap_dependence"] = rf.dependence_block(run_, plan, *s["shap"])
-
-    flags["has_lime"] = bool(s["lime"]) and any(p["block"] == "lime_rows" for p in plan)
-    if flags["has_lime"]:
-        blocks["lime_rows"], lime = rf.lime_block(run_, plan, *s["lime"], s["lime_rows"])
-        v["lime"] = {"dataset": rf.label(s["lime"][0]), "model": rf.label(*s["lime"]), **lime}
-
-    flags["has_linear"] = bool(s["linear"]) and {"fig-coefficients", "fig-residuals"} <= ids
-    if flags["has_linear"]:
-        v["linear"] = rf.linear_facts(run_, *s["linear"], smk.config)
-        blocks["regression_table"] = (v["linear"].pop("table") + "\n\n: Test-split scores of the regression "
-                                      f"models on the {v['linear']['dataset']} data. {{#tbl-regression}}\n")
-
-    flags["has_performance"] = bool(s["performance"]) and {"fig-confusion", "fig-roc", "fig-pr"} <= ids
-    if flags["has_performance"]:
-        v["performance"] = rf.classification_facts(run_, *s["performance"])
-        flags["performance_binary"] = v["performance"].pop("binary")
-        blocks["classification_table"] = (rf.classification_table(run_) + "\n\n: Test-split scores of every "
-                                          "classifier of the run (for more than two classes, ROC AUC and "
-                                          "average precision are one-vs-rest macro averages). "
-                                          "{#tbl-classification}\n")
+    section("tree", s["tree"] and "fig-tree" in ids, lambda: F.tree_section(r, config, *s["tree"]))
+    blocks["importance_table"] = section(
+        "importance", s["importance"] and "fig-permutation" in ids,
+        lambda: F.importance_section(r, *s["importance"], settings["top_k"])) or ""
+    blocks["importance_more"] = F.more_block(plan, "importance_more", "The same measures for the other models are in {refs}.")
+    perm_models = {tuple(m) for m in s["importance_models"]}
+    if s["shap"]:
+        ds, m = s["shap"]
+        blocks["shap_table"] = section(
+            "shap", {"fig-shap-waterfall", "fig-shap-beeswarm"} <= set(ids),
+            lambda: F.shap_section(r, ds, m, s["shap_instance"], perm_models, settings["top_k"], describe[ds])) or ""
+        deps = sorted((p for p in plan if p["block"] == "shap_dependence"), key=lambda p: int(p["id"].rsplit("-", 1)[1]))
+        if deps and flags["has_shap"]:
+            refs = join_and(["@" + p["id"] for p in deps])
+            blocks["shap_dependence"] = (
+                f"Dependence plots ({refs}) take one feature at a time and plot "
+                "its SHAP value against its value: the shape of its effect, a step for a yes/no feature, a slope or "
+                "a curve for a numeric one.\n\n" + F.grouped(deps, "fig-shap-dependence",
+                                                             "SHAP dependence plots of the features with the largest "
+                                                             "mean absolute SHAP values."))
     else:
-        flags["performance_binary"] = False
-    blocks["performance_more"] = rf.more_block(
-        plan, "performance_more", "The same three views of the other classifiers listed under "
-        "`figures.performance` are in {refs}; for more than two classes the curves are one-vs-rest, one per class.")
+        flags["has_shap"] = False
+    if s["lime"] and s["lime_rows"]:
+        section("lime", any(p["block"] == "lime_rows" for p in plan), lambda: F.lime_section(r, *s["lime"], s["lime_rows"]))
+        blocks["lime_rows"] = F.lime_block(r, plan, *s["lime"], s["lime_rows"]) if flags["has_lime"] else ""
+    else:
+        flags["has_lime"] = False
+    blocks["regression_table"] = section("linear", s["linear"] and {"fig-coefficients", "fig-residuals"} <= set(ids),
+                                         lambda: F.linear_section(r, *s["linear"])) or ""
+    section("effects", s["effects"] and "fig-pdp" in ids, lambda: F.effects_section(r, *s["effects"], s["effects_class"]))
+    if flags["has_effects"] and "fig-pdp-pair" in ids:
+        blocks["effects_pair"] = ("The two-way partial dependence of the top pair (@fig-pdp-pair) shows whether their "
+                                  "effects add up or interact.\n\n" + F.figure(ids["fig-pdp-pair"],
+                                                                                 "Two-way partial dependence of the top "
+                                                                                 "pair of features."))
+    blocks["effects_more"] = F.more_block(plan, "effects_more", "The same for the other tree ensembles is in {refs}.")
+    section("performance", s["performance"] and {"fig-confusion", "fig-roc", "fig-pr"} <= set(ids),
+            lambda: F.performance_section(r, *s["performance"], describe[s["performance"][0]]))
+    blocks["performance_more"] = F.more_block(plan, "performance_more", "The same views of the other classifiers "
+                                              "listed under `figures.performance` are in {refs}.")
+    section("threshold", s["threshold"] and "fig-threshold" in ids and flags["has_performance"],
+            lambda: F.threshold_section(r, *s["threshold"]))
+    blocks["comparison_table"] = section("comparison", s["comparison"] and "fig-intervals" in ids,
+                                         lambda: F.comparison_section(r, config, s["comparison"])) or ""
+    if flags["has_comparison"]:
+        figs = [ids[i] for i in ("fig-comparison-roc", "fig-comparison-pr") if i in ids]
+        curves = (F.grouped(figs, "fig-comparison", "Every classifier on the same test rows.") if figs else
+                  F.figure(ids["fig-comparison"], "Every model on the same test rows."))
+        blocks["comparison_figures"] = curves + "\n" + F.figure(ids["fig-intervals"], "Test metrics of every model "
+                                                                 "with their bootstrap intervals.")
+    blocks["calibration_table"] = section(
+        "calibration", s["calibration"] and "fig-calibration" in ids and flags["has_comparison"],
+        lambda: F.calibration_section(r, s["calibration"], config["datasets"][s["calibration"]]["target"]["classes"],
+                                      C.WELL_CALIBRATED_ECE)) or ""
+    blocks["comparison_more"] = F.more_block(plan, "comparison_more", "The other data sets' models are compared in {refs}.")
+    blocks["layer_table"] = section("neural", s["neural"] and {"fig-cnn-architecture", "fig-gradcam"} <= set(ids),
+                                    lambda: F.neural_section(r, s["neural"])) or ""
+    blocks["neural_more"] = F.more_block(plan, "neural_more", "The tutorial's own example, ResNet50 on a photograph, "
+                                         "is in {refs}.")
+    blocks["trust_table"] = section("trust", s["trust"] and ("fig-agreement" in ids or "fig-deletion" in ids),
+                                    lambda: F.trust_section(r, s["trust"], s["deletion"] if "fig-deletion" in ids else None,
+                                                            config)) or ""
+    if flags["has_trust"]:
+        figs = [ids[i] for i in ("fig-agreement", "fig-deletion") if i in ids]
+        blocks["trust_figures"] = F.grouped(figs, "fig-trust", "How far to trust the explanations.")
 
-    flags["has_neural"] = bool(s["neural"]) and {"fig-cnn-architecture", "fig-cnn-curves", "fig-gradcam"} <= ids
-    if flags["has_neural"]:
-        v["neural"] = rf.neural_facts(run_, s["neural"])
-        blocks["layer_table"] = (v["neural"].pop("layer_table") + "\n\n: The layers of the network, their "
-                                 "output shapes and parameter counts. {#tbl-layers}\n")
-        blocks["neural_more"] = rf.resnet_block(run_, plan)
-
-    # Figures whose section is left out (its other figures are missing) still belong in the article.
-    section = {"tree": "has_tree", "importance": "has_importance", "linear": "has_linear", "shap": "has_shap",
-               "lime": "has_lime", "performance": "has_performance", "neural": "has_neural"}
-    orphans = [{**p, "block": "appendix"} for p in plan
-               if p["block"] not in ("appendix",) and not flags.get(section.get(p["group"]), False)]
-    plan = [p for p in plan if p["block"] == "appendix"] + orphans
-    blocks["appendix"] = rf.more_block(plan, "appendix", "The run also drew these figures, which the sections "
-                                       "above do not discuss: {refs}.")
+    # Figures whose section is left out still belong in the article: the appendix holds them.
+    placed = {p["id"] for p in plan if p["block"] is None or p["block"] != "appendix"}
+    orphans = [p for p in plan if p["id"] in placed and not flags.get(SECTION_OF.get(p["group"]), False)]
+    rest = [p for p in plan if p["block"] == "appendix"] + orphans
+    blocks["appendix"] = F.more_block([{**p, "block": "appendix"} for p in rest], "appendix",
+                                      "The run also drew these figures, which the chapters above do not discuss: {refs}.")
     flags["has_appendix"] = bool(blocks["appendix"])
-
-    # title block and colophon (provenance, engine): added by the render rule
-    metadata = {"title": settings["title"], **flags}
+    metadata = F.plain({"title": settings["title"], **flags, "claims": claims, "subjects": subjects})
     log.info("facts for %d figures; sections: %s", len(plan), ", ".join(k for k, x in flags.items() if x))
     Path(smk.output[0]).write_text(yaml.safe_dump({"variables": v, "metadata": metadata, "blocks": blocks},
                                                   sort_keys=True, allow_unicode=True, width=100000))

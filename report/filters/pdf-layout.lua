@@ -2,27 +2,28 @@
 Fits every figure to the PDF page (Typst output only; in HTML, CSS scales images to the column).
 
 A figure's natural size is its pixel size over the dpi stored in the PNG (matplotlib writes it), so
-at scale 1 its text has the font size it was drawn with. The filter gives each image an explicit
-width: as large as fits the text block of a portrait A4 page (2 cm margins) below a maximum
-height, never larger than natural size. A wide figure that would shrink below MIN_SCALE of its
-natural size there (the text would become too small to read) goes on a landscape page of its own
-when that page shows it noticeably larger.
+at scale 1 its text has the font size it was drawn with. The filter gives each single-image figure
+an explicit width: as large as fits the text block (A4, 2 cm margins) below HALF_PAGE of its height,
+so that two figures share a page and floats never leave a page half empty; never larger than
+natural size. A figure that would shrink below MIN_SCALE of its natural size there (its text would
+become too small to read) may take up to FULL_PAGE of the height instead. Figures with sub-figures
+(side by side) keep the widths Quarto's layout gives them.
 
-Sections: figures float (typst-header.typ), but never past the next section heading (level 1
-or 2: #place.flush() before it), and each numbered top-level section starts on a new page.
+Floats: figures and tables float (typst-header.typ) to the top or bottom of a page, where there is
+room, while the text goes on filling the page; they stay in their chapter (#place.flush() before
+each level-1 heading) and so never land after the Colophon. Chapters follow each other without a
+page break. Heights below HALF_PAGE keep the rest of a page usable when a figure moves on.
 
-Tables get automatic column widths (pandoc gives a pipe table with long source lines, such as
-those holding fact spans, equal relative widths, which wraps short headers letter by letter).
-
-Used by both render paths: by Quarto (at: pre-ast in _quarto.yml) and by pandoc.
+Tables get automatic column widths (pandoc gives a pipe table with long source lines, such as those
+holding fact spans, equal relative widths, which wraps short headers letter by letter).
 ]]
 
 local PT_PER_IN = 72
--- A4 with 2 cm margins (portrait) / 1.5 cm margins (landscape), in points; heights leave room
--- for the caption.
-local PORTRAIT = { w = (210 - 40) / 25.4 * PT_PER_IN, h = (297 - 40) / 25.4 * PT_PER_IN * 0.78 }
-local LANDSCAPE = { w = (297 - 30) / 25.4 * PT_PER_IN, h = (210 - 30) / 25.4 * PT_PER_IN * 0.80 }
-local MIN_SCALE = 0.6
+-- The text block of A4 with 2 cm margins, in points; heights leave room for the caption.
+local TEXT = { w = (210 - 40) / 25.4 * PT_PER_IN, h = (297 - 40) / 25.4 * PT_PER_IN }
+local HALF_PAGE = { w = TEXT.w, h = TEXT.h * 0.34 }
+local FULL_PAGE = { w = TEXT.w, h = TEXT.h * 0.72 }
+local MIN_SCALE = 0.55
 local DEFAULT_DPI = 96
 
 local function u32(s, i)
@@ -57,26 +58,22 @@ local function fit(box, nat_w, nat_h)
   return math.min(1, box.w / nat_w, box.h / nat_h)
 end
 
-local function image_of(fig)
-  local found
-  fig.content:walk({ Image = function(img) found = found or img end })
+local function images_of(fig)
+  local found = {}
+  fig.content:walk({ Image = function(img) table.insert(found, img) end })
   return found
 end
 
 function Figure(fig)
   if FORMAT ~= "typst" then return nil end
-  local img = image_of(fig)
-  if not img or img.attributes["width"] then return nil end
-  local w, h, dpi = png_size(img.src)
+  local imgs = images_of(fig)
+  if #imgs ~= 1 or imgs[1].attributes["width"] then return nil end
+  local w, h, dpi = png_size(imgs[1].src)
   if not w then return nil end
   local nat_w, nat_h = w / dpi * PT_PER_IN, h / dpi * PT_PER_IN
-  local scale = fit(PORTRAIT, nat_w, nat_h)
-  local landscape = false
-  if scale < MIN_SCALE and nat_w > nat_h * 1.3 then
-    local scale_l = fit(LANDSCAPE, nat_w, nat_h)
-    if scale_l > scale * 1.15 then
-      scale, landscape = scale_l, true
-    end
+  local scale = fit(HALF_PAGE, nat_w, nat_h)
+  if scale < MIN_SCALE then
+    scale = math.min(fit(FULL_PAGE, nat_w, nat_h), MIN_SCALE)
   end
   fig.content = fig.content:walk({
     Image = function(i)
@@ -84,13 +81,6 @@ function Figure(fig)
       return i
     end,
   })
-  if landscape then
-    return {
-      pandoc.RawBlock("typst", "#page(flipped: true, margin: 1.5cm)["),
-      fig,
-      pandoc.RawBlock("typst", "]"),
-    }
-  end
   return fig
 end
 
@@ -102,13 +92,17 @@ function Table(tbl)
 end
 
 function Header(h)
-  if FORMAT ~= "typst" or h.level > 2 then return nil end
-  local before = {}
-  if h.level == 1 and not h.classes:includes("unnumbered") then
-    -- break first: a flush right after a landscape page would leave an empty page
-    table.insert(before, pandoc.RawBlock("typst", "#pagebreak(weak: true)"))
-  end
-  table.insert(before, pandoc.RawBlock("typst", "#place.flush()"))
-  table.insert(before, h)
-  return before
+  if FORMAT ~= "typst" or h.level > 1 then return nil end
+  return { pandoc.RawBlock("typst", "#place.flush()"), h }
+end
+
+-- Sub-figures side by side fill their cell of Quarto's layout (at natural size they overflow it).
+function Div(div)
+  if FORMAT ~= "typst" or not (div.attributes["layout-ncol"] or div.attributes["layout"]) then return nil end
+  return div:walk({
+    Image = function(i)
+      if not i.attributes["width"] then i.attributes["width"] = "100%" end
+      return i
+    end,
+  })
 end

@@ -33,7 +33,12 @@ MAIN_IDS = {
     "gradcam_randomization_figure": "fig-gradcam-sanity",
 }
 # Families whose further models (beyond the first of the selection) get a block of their own.
-MORE_BLOCKS = {"importance": "importance_more", "performance": "performance_more"}
+MORE_BLOCKS = {"importance": "importance_more", "performance": "performance_more", "effects": "effects_more",
+               "threshold": "performance_more", "comparison": "comparison_more", "calibration": "comparison_more"}
+# Figures of one dataset (not of one model): the featured one's ids.
+DATASET_IDS = {"roc_comparison_figure": "fig-comparison-roc", "pr_comparison_figure": "fig-comparison-pr",
+               "predicted_vs_actual_figure": "fig-comparison", "intervals_figure": "fig-intervals",
+               "calibration_figure": "fig-calibration", "agreement_figure": "fig-agreement"}
 
 
 def _slug(text: str) -> str:
@@ -43,7 +48,8 @@ def _slug(text: str) -> str:
 def figure_plan(paths: list[str], run_dir: str, first: dict, instance: int | None) -> list[dict]:
     """One entry per PNG in `paths` (in article order): id, the run file (src), the staged name
     (file), the generated block it belongs to (None: placed by article.qmd), dataset, model, kind.
-    first: family → the (dataset, model) its section discusses."""
+    first: family → the (dataset, model) its section discusses, or the dataset for the families
+    drawn per dataset (comparison, calibration, trust)."""
     out = Layout(run_dir)
     plan = []
     for src in paths:
@@ -80,6 +86,19 @@ def figure_plan(paths: list[str], run_dir: str, first: dict, instance: int | Non
             stability = kind == "lime_stability_figure"
             leaf = "lime_stability" if stability else "lime"
             fig_id, block = f"fig-lime-{'stability-' if stability else ''}{w['position']}", "lime_rows"
+        elif kind in DATASET_IDS:
+            section = "trust" if family == "trust" else family
+            if w["dataset"] == first.get(section):
+                fig_id, block = DATASET_IDS[kind], None
+            elif family in MORE_BLOCKS:
+                block = MORE_BLOCKS[family]
+        elif family in ("effects", "threshold") or kind == "deletion_figure":
+            key = "deletion" if kind == "deletion_figure" else family
+            if pair == first.get(key):
+                fig_id, block = {"pdp_figure": "fig-pdp", "pdp_pair_figure": "fig-pdp-pair",
+                                 "threshold_figure": "fig-threshold", "deletion_figure": "fig-deletion"}[kind], None
+            elif family in MORE_BLOCKS:
+                block = MORE_BLOCKS[family]
         elif kind == "resnet_figure":
             fig_id, block = "fig-resnet-gradcam", "neural_more"
         name = out.relative(src).removeprefix("figures/").removesuffix(".png")

@@ -1,24 +1,57 @@
-"""The article's facts: every number, ranking and data-dependent sentence of the article, composed
-from the run's tables. Each number is written as a `fact` span naming the table it came from, so
-that tests can look each one up again; sentences that read a result ("the measures disagree on
-...") say only what the numbers show and change with them.
+"""The article's facts: every number and name the prose of report/article.qmd uses, read from the
+run's tables and written as fact spans that name the table they came from (so that a test can
+look each one up again), the claims that choose between its sentences (mlviz.claims), and the
+generated blocks whose length the run decides (tables, groups of figures).
 
-Output: variables for {{< var >}} (nested dict), generated markdown blocks for {{< include >}}
-(tables and figure lists whose length the config decides) and metadata (title block, flags that
-show or hide a section).
+Output: variables (→ _variables.yml, {{< var >}}), metadata (→ _metadata.yml: section flags
+has_*, claims.<section>.<name>, subjects) and blocks (→ _generated/<name>.md).
 """
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pandas as pd
 
+from . import claims as C
 from .article import code, fact, join_and, md_escape
+from .importance import ordered, within_noise
 
 METRIC_LABELS = {"accuracy": "accuracy", "balanced_accuracy": "balanced accuracy", "roc_auc": "ROC AUC",
                  "average_precision": "average precision", "pr_auc_trapezoid": "PR AUC (trapezoid)",
-                 "r2": "R²", "rmse": "RMSE", "mae": "MAE"}
+                 "brier": "Brier score", "r2": "R²", "rmse": "RMSE", "mae": "MAE"}
+METHOD_LABELS = {"impurity": "impurity", "permutation": "permutation", "mean_abs_shap": "mean |SHAP|",
+                 "lime_weight": "LIME weight", "coefficient": "coefficient"}
+
+
+def sig(x: float, digits: int = 3) -> str:
+    """A format spec that shows `digits` significant figures of numbers like x."""
+    x = abs(x)
+    if x == 0 or x >= 10 ** digits:
+        return ",.0f"
+    return f",.{max(0, digits - 1 - int(math.floor(math.log10(x))))}f"
+
+
+def plain(obj):
+    """NumPy scalars and tuples as plain YAML-able values (claims are computed with pandas)."""
+    import numpy as np
+
+    if isinstance(obj, dict):
+        return {k: plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [plain(v) for v in obj]
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return float(obj)
+    return obj
+
+
+def cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 class Run:
@@ -26,7 +59,6 @@ class Run:
 
     def __init__(self, root: str | Path, decimals: int):
         self.root = Path(root)
-        self.d = decimals
         self.fmt = f".{decimals}f"
         self._cache: dict[str, object] = {}
 
@@ -44,27 +76,36 @@ class Run:
         return (self.root / rel).is_file()
 
     # -- metrics.parquet
-    def metric(self, ds: str, model: str, metric: str, fmt: str | None = None, split: str = "test"):
+    def metric_value(self, ds: str, model: str, metric: str) -> float | None:
         m = self.table("metrics.parquet")
-        row = m[(m.dataset == ds) & (m.model == model) & (m.split == split) & (m.metric == metric)]
-        if len(row) != 1:
-            return None, "n/a"
-        value = float(row["value"].iloc[0])
-        return value, fact(value, fmt or self.fmt, table="metrics.parquet",
-                           where={"dataset": ds, "model": model, "split": split, "metric": metric})
+        row = m[(m.dataset == ds) & (m.model == model) & (m.split == "test") & (m.metric == metric)]
+        return float(row["value"].iloc[0]) if len(row) == 1 else None
+
+    def metric(self, ds: str, model: str, metric: str, fmt: str | None = None) -> str:
+        value = self.metric_value(ds, model, metric)
+        return fact(value, fmt or self.fmt, table="metrics.parquet",
+                    where={"dataset": ds, "model": model, "split": "test", "metric": metric})
+
+    # -- comparison/<ds>/metrics.parquet: bootstrap intervals
+    def interval(self, ds: str, model: str, metric: str, fmt: str | None = None) -> str:
+        rel = f"comparison/{ds}/metrics.parquet"
+        where = {"model": model, "metric": metric}
+        t = self.table(rel)
+        row = t[(t.model == model) & (t.metric == metric)].iloc[0]
+        f = fmt or self.fmt
+        return (f"{fact(float(row['lower']), f, table=rel, where=where, col='lower')} to "
+                f"{fact(float(row['upper']), f, table=rel, where=where, col='upper')}")
 
     # -- importances.parquet
     def importance(self, ds: str, model: str, method: str) -> pd.DataFrame:
-        from .importance import ordered
-
         t = self.table("importances.parquet")
         return ordered(t[(t.dataset == ds) & (t.model == model) & (t.method == method)])
 
     def ranked(self, ds: str, model: str, method: str, rank: int) -> str:
-        """The feature at `rank` (1 = largest |value|), as a fact."""
+        """The feature at `rank` (1 = most important, mlviz.importance.ordered), as a fact."""
         t = self.importance(ds, model, method)
         return fact(None, table="importances.parquet", where={"dataset": ds, "model": model, "method": method},
-                    col="feature", agg="rank", rank=rank, by="value", text=t["feature"].iloc[rank - 1])
+                    col="feature", agg="rank", rank=rank, text=t["feature"].iloc[rank - 1])
 
     def imp_value(self, ds: str, model: str, method: str, feature: str, fmt: str, col: str = "value") -> str:
         t = self.importance(ds, model, method)
@@ -72,569 +113,551 @@ class Run:
         return fact(v, fmt, table="importances.parquet",
                     where={"dataset": ds, "model": model, "method": method, "feature": feature}, col=col)
 
-
-def label(ds: str, model: str | None = None) -> str:
-    """How the text names a dataset or a model: its config name, as code."""
-    return f"`{ds}`" if model is None else f"`{model}`"
-
-
-def sig(x: float, digits: int = 3) -> str:
-    """A format spec that shows `digits` significant figures of numbers like x."""
-    x = abs(x)
-    if x == 0 or x >= 10 ** digits:
-        return ",.0f"
-    import math
-
-    decimals = max(0, digits - 1 - int(math.floor(math.log10(x))))
-    return f",.{decimals}f"
+    def named(self, ds: str, model: str, method: str, feature: str) -> str:
+        """A feature name, checked to be a row of the importance table."""
+        return fact(None, table="importances.parquet",
+                    where={"dataset": ds, "model": model, "method": method, "feature": feature},
+                    col="feature", text=feature)
 
 
-def pct(share: float) -> str:
-    return ".0%" if share < 0.995 else ".1%"
+def label(name: str) -> str:
+    return f"`{name}`"
+
+
+def listed(items: list[str], more: int = 0) -> str:
+    text = join_and(items)
+    return f"{text} and {more} more" if more else text
+
+
+# =============================================================================== data
+def data_section(run: Run, config: dict, notes: dict) -> tuple[dict, dict, dict]:
+    rows = ["| Data set | File | Rows (train / test) | Task | Target | Features |", "|:---|:---|---:|:---|:---|---:|"]
+    lines = []
+    for ds, d in config["datasets"].items():
+        mrel = f"data/{ds}/meta.json"
+        meta = run.json(mrel)
+        src = config["sources"][d["source"]]
+        file = code(Path(src["path"]).name) if "path" in src else f"generated ({code(src['generator'])})"
+        n = meta["rows"]
+        split = (f"{fact(n['all'], ',d', table=mrel, col='rows.all')} ({fact(n['train'], ',d', table=mrel, col='rows.train')}"
+                 f" / {fact(n['test'], ',d', table=mrel, col='rows.test')})")
+        task = meta["task"] if meta["task"] == "regression" else f"{len(meta['classes'])} classes"
+        rows.append(f"| {label(ds)} | {file} | {split} | {task} | {code(meta['target'])} | "
+                    f"{fact(len(meta['features']), 'd', table=mrel, col='features', agg='len')} |")
+        parts = []
+        if meta["classes"]:
+            prel = f"data/{ds}/test.parquet"
+            counts = run.table(prel)[meta["target"]].value_counts()
+            shares = [f"{md_escape(c)} {fact(float(counts.get(i, 0) / n['test']), '.0%', table=prel, where={meta['target']: i}, agg='share')}"
+                      for i, c in enumerate(meta["classes"])]
+            parts.append(f"its test rows divide into {join_and(shares)}")
+        if meta["rows"]["without_target"]:
+            parts.append(f"{fact(meta['rows']['without_target'], ',d', table=mrel, col='rows.without_target')} rows "
+                         "without a target value were left out")
+        if meta["dropped"]:
+            dropped = [f"{code(c)} ({md_escape(why)})" for c, why in meta["dropped"].items()]
+            parts.append(f"dropped: {'; '.join(dropped)}")
+        if meta["fills"]:
+            fills = [f"{code(c)} ({md_escape(str(f['rule']).replace('_', ' '))})" for c, f in meta["fills"].items()]
+            parts.append(f"missing values filled from the train split: {', '.join(fills)}")
+        if meta["grouped_levels"]:
+            grouped = [f"{code(c)} ({len(v)} rare levels)" for c, v in meta["grouped_levels"].items()]
+            parts.append(f"rare levels joined as *other*: {', '.join(grouped)}")
+        if parts:
+            lines.append(f"- {label(ds)}: " + "; ".join(parts) + ".")
+    table = "\n".join(rows) + ("\n\n: The data sets of the run after preprocessing. Features count the model's "
+                               "input columns (a text column becomes one column per level). {#tbl-data}\n")
+    files = [Path(s["path"]).name for s in config["sources"].values() if "path" in s]
+    generated = [s["generator"] for s in config["sources"].values() if "generator" in s]
+    origin = []
+    if files:
+        origin.append(f"The data comes from the file{'s' if len(files) > 1 else ''} {join_and([code(f) for f in files])}.")
+    if generated:
+        origin.append(f"mlviz generated {join_and([code(g) for g in generated])} itself: synthetic demo data "
+                      "with a known answer, not real records.")
+    notes_block = ("What preprocessing did, per data set:\n\n" + "\n".join(lines) + "\n") if lines else ""
+    return {"origin": " ".join(origin)}, {"data_table": table, "data_notes": notes_block}, {}
 
 
 # =============================================================================== sections
-def data_facts(config: dict) -> dict:
-    sources = config["sources"]
-    files = [Path(s["path"]).name for s in sources.values() if "path" in s]
-    generated = [n for n, s in sources.items() if "generator" in s]
-    if files and not generated:
-        origin = (f"the files {join_and([f'{code(f)}' for f in files])}, the Kaggle data sets the "
-                  "tutorial uses")
-    elif generated and not files:
-        origin = ("synthetic data that mlviz generates with the columns of the tutorial's two Kaggle files "
-                  "(the MBA admissions and the medical insurance costs); the numbers below describe this "
-                  "synthetic data, not the real applicants and policy holders")
-    else:
-        origin = (f"the files {join_and([f'{code(f)}' for f in files])} and synthetic data for "
-                  f"{join_and([f'`{g}`' for g in generated])}")
-    return {"origin": origin}
-
-
-def tree_facts(run: Run, config: dict, plan_entry: dict) -> dict:
-    ds, model = plan_entry["dataset"], plan_entry["model"]
+def tree_section(run: Run, config: dict, ds: str, model: str) -> tuple[dict, dict, dict]:
     meta = run.json(f"data/{ds}/meta.json")
-    params = config["datasets"][ds]["models"][model].get("params", {})
+    params = config["datasets"][ds]["models"][model]["params"]
     depth = params.get("max_depth")
     depth_text = (f"at most {fact(depth, 'd', table='config', where={'key': f'datasets.{ds}.models.{model}.params.max_depth'})} "
                   "levels deep, to keep it readable" if depth else "without a depth limit")
-    acc_v, acc = run.metric(ds, model, "accuracy", ".1%")
-    bacc_v, bacc = run.metric(ds, model, "balanced_accuracy", ".1%")
-    pred_rel = f"predictions/{ds}/{model}.parquet"
-    pred = run.table(pred_rel)
-    counts = pred["y_true"].value_counts()
-    top = int(counts.index[0]) if counts.iloc[0] != counts.iloc[-1] or len(counts) == 1 else int(counts.index.min())
-    base_v = float((pred["y_true"] == top).mean())
-    base = fact(base_v, ".1%", table=pred_rel, where={"y_true": top}, agg="share")
-    cls = md_escape(meta["classes"][top])
-    if acc_v is None:
-        gain = ""
-    elif acc_v <= base_v:
-        gain = "so the tree does not beat that trivial rule"
-    elif acc_v - base_v < 0.05:
-        gain = "so the tree adds little to that trivial rule"
+    prel = f"predictions/{ds}/{model}.parquet"
+    claims, subjects = C.tree(run.table(prel), run.table(f"comparison/{ds}/metrics.parquet"), model, meta["task"])
+    v = {"dataset": label(ds), "model": label(model), "target": code(meta["target"]), "depth": depth_text}
+    if meta["task"] == "regression":
+        v.update(r2=run.metric(ds, model, "r2"), r2_interval=run.interval(ds, model, "r2"))
     else:
-        gain = "so the tree has learned more than the class balance"
-    return {
-        "dataset": label(ds), "model": label(ds, model), "target": f"{code(meta['target'])}",
-        "depth": depth_text, "classes": join_and([f"*{md_escape(c)}*" for c in meta["classes"]]),
-        "accuracy": acc, "balanced_accuracy": bacc,
-        "baseline": (f"Always answering *{cls}*, the most common class, would already be right for {base} of "
-                     f"the test rows, {gain}; the balanced accuracy, which gives every class the same weight, "
-                     f"is {bacc}."),
-    }
+        major = subjects["majority"]
+        v.update(accuracy=run.metric(ds, model, "accuracy", ".1%"),
+                 balanced_accuracy=run.metric(ds, model, "balanced_accuracy", ".1%"),
+                 accuracy_interval=run.interval(ds, model, "accuracy", ".1%"),
+                 majority=f"*{md_escape(meta['classes'][major])}*",
+                 majority_share=fact(subjects["majority_share"], ".1%", table=prel, where={"y_true": major}, agg="share"))
+    return v, claims, {"majority": meta["classes"][subjects["majority"]] if "majority" in subjects else None}
 
 
-def importance_facts(run: Run, ds: str, model: str, top_k: int) -> dict:
-    imp = run.importance(ds, model, "impurity")
+def importance_section(run: Run, ds: str, model: str, top_k: int) -> tuple[dict, dict, dict, str]:
     perm = run.importance(ds, model, "permutation")
-    out = {"dataset": label(ds), "model": label(ds, model)}
-    n = min(3, len(imp))
-    out["impurity_top"] = join_and([f"{run.ranked(ds, model, 'impurity', r)} "
-                                    f"({run.imp_value(ds, model, 'impurity', imp.feature[r - 1], '.3f')})"
-                                    for r in range(1, n + 1)])
-    out["permutation_top"] = join_and([f"{run.ranked(ds, model, 'permutation', r)} "
-                                       f"({run.imp_value(ds, model, 'permutation', perm.feature[r - 1], '.3f')})"
-                                       for r in range(1, min(3, len(perm)) + 1)])
-    if imp.feature[0] == perm.feature[0]:
-        out["first"] = f"Both measures put {run.ranked(ds, model, 'impurity', 1)} first."
+    imp = run.importance(ds, model, "impurity")
+    claims, subjects = C.importance(imp if len(imp) else None, perm, top_k)
+    v = {"dataset": label(ds), "model": label(model), "top_k": fact(top_k, "d", table="config", where={"key": "report.top_k"}),
+         "features": fact(len(perm), "d", table="importances.parquet",
+                          where={"dataset": ds, "model": model, "method": "permutation"}, agg="count")}
+
+    def top(method, frame):
+        n = min(3, len(frame))
+        return join_and([f"{run.ranked(ds, model, method, r)} ({run.imp_value(ds, model, method, frame.feature.iloc[r - 1], '.3f')})"
+                         for r in range(1, n + 1)])
+
+    v["permutation_top"] = top("permutation", perm)
+    v["permutation_leader"] = run.ranked(ds, model, "permutation", 1)
+    noise = subjects["noise_features"]
+    v["noise_count"] = fact(len(noise), "d", table="importances.parquet",
+                            where={"dataset": ds, "model": model, "method": "permutation"}, agg="count_noise")
+    v["noise_features"] = listed([run.named(ds, model, "permutation", f) for f in noise[:8]], max(0, len(noise) - 8))
+    if claims["has_impurity"]:
+        v["impurity_top"] = top("impurity", imp)
+        v["impurity_leader"] = run.ranked(ds, model, "impurity", 1)
+        v["impurity_top_noisy"] = join_and([run.named(ds, model, "permutation", f) for f in subjects["impurity_top_noisy"]])
+    rows = []
+    if claims["has_impurity"]:
+        rows = ["| Rank | Impurity | Mean decrease | Permutation | Score drop (± sd) |", "|---:|:---|---:|:---|---:|"]
     else:
-        out["first"] = (f"The two measures disagree on what matters most: impurity puts "
-                        f"{run.ranked(ds, model, 'impurity', 1)} first, permutation "
-                        f"{run.ranked(ds, model, 'permutation', 1)}.")
-    # Features the forest splits on a lot whose shuffling costs no more than the noise between repeats.
-    k = min(top_k, len(imp))
-    ktext = (fact(k, "d", table="config", where={"key": "report.top_k"}) if k == top_k else
-             fact(k, "d", table="importances.parquet", where={"dataset": ds, "model": model, "method": "impurity"},
-                  agg="count"))
-    top_imp = list(imp.feature[:k])
-    noisy = [f for f in top_imp if float(perm.loc[perm.feature == f, "value"].iloc[0])
-             <= float(perm.loc[perm.feature == f, "spread"].iloc[0])]
-    if noisy:
-        out["disagreement"] = (
-            f"Permutation importance disagrees with impurity on "
-            f"{join_and([f'{code(f)}' for f in noisy])}: impurity ranks "
-            f"{'it' if len(noisy) == 1 else 'them'} among its top {ktext}, yet shuffling "
-            f"{'it' if len(noisy) == 1 else 'them'} on the test split lowers the score by no more than "
-            "the standard deviation between repeats. Impurity is measured on the training data and favours "
-            "features with many distinct values; permutation importance asks what the model loses on new data.")
-    else:
-        out["disagreement"] = (f"Every feature in impurity's top {ktext} also costs the model more than the noise "
-                               "between repeats when it is shuffled on the test split, so here the two measures "
-                               "tell the same story about the leading features.")
-    negative = int((perm["value"] < 0).sum())
-    out["negative"] = (f"Permutation importance is negative for "
-                       f"{fact(negative, 'd', table='importances.parquet', where={'dataset': ds, 'model': model, 'method': 'permutation'}, agg='count_negative')} "
-                       f"{'feature' if negative == 1 else 'features'}: shuffling "
-                       f"{'it' if negative == 1 else 'them'} made the score slightly better, which is noise, not "
-                       "information."
-                       if negative else "No feature gets a negative permutation importance.")
-    # table: top_k of both measures side by side
-    rows = ["| Impurity | Mean decrease in impurity | Permutation | Score drop (± sd) |",
-            "|:---|---:|:---|---:|"]
-    for r in range(1, min(top_k, len(imp), len(perm)) + 1):
-        fi, fp = imp.feature[r - 1], perm.feature[r - 1]
-        rows.append(f"| {run.ranked(ds, model, 'impurity', r)} | "
-                    f"{run.imp_value(ds, model, 'impurity', fi, '.3f')} | {run.ranked(ds, model, 'permutation', r)} | "
-                    f"{run.imp_value(ds, model, 'permutation', fp, '.3f')} ± "
-                    f"{run.imp_value(ds, model, 'permutation', fp, '.3f', col='spread')} |")
-    out["table"] = "\n".join(rows)
-    return out
+        rows = ["| Rank | Permutation | Score drop (± sd) |", "|---:|:---|---:|"]
+    for r in range(1, min(top_k, len(perm)) + 1):
+        fp = perm.feature.iloc[r - 1]
+        cells = [str(r)]
+        if claims["has_impurity"] and r <= len(imp):
+            cells += [run.ranked(ds, model, "impurity", r), run.imp_value(ds, model, "impurity", imp.feature.iloc[r - 1], ".3f")]
+        elif claims["has_impurity"]:
+            cells += ["", ""]
+        cells += [run.ranked(ds, model, "permutation", r),
+                  f"{run.imp_value(ds, model, 'permutation', fp, '.3f')} ± {run.imp_value(ds, model, 'permutation', fp, '.3f', col='spread')}"]
+        rows.append("| " + " | ".join(cells) + " |")
+    table = "\n".join(rows) + (f"\n\n: The top features of the {label(model)} model by each measure; the spread is "
+                               "the standard deviation over the permutation repeats. {#tbl-importance}\n")
+    return v, claims, {"permutation_leader": subjects["permutation_leader"],
+                       "impurity_leader": subjects.get("impurity_leader"), "noise_features": noise}, table
 
 
-def shap_facts(run: Run, ds: str, model: str, instance: int, perm_models: set, top_k: int) -> dict:
+def shap_section(run: Run, ds: str, model: str, instance: int, perm_models: set, top_k: int, describe: dict):
     base = f"shap/{ds}/{model}"
     summary = run.json(f"{base}/summary.json")
-    values = run.table(f"{base}/values.parquet")
-    features = [c[5:] for c in values.columns if c.startswith("shap:")]
     vrel = f"{base}/values.parquet"
-    out = {"dataset": label(ds), "model": label(ds, model),
-           "instance": fact(instance, "d", table=vrel, where={"row": instance}, col="row"),
-           "output": md_escape(summary.get("output", "the model's output"))}
-    out["rows"] = fact(summary["explained_rows"], ",d", table=f"{base}/summary.json", col="explained_rows")
-    add = summary["additivity"]
-    out["additivity"] = (
-        f"For every explained row the base value plus the SHAP values gives back the model's output to within "
-        f"{fact(add['max_abs_error'], sig(add['max_abs_error'], 2), table=f'{base}/summary.json', col='additivity.max_abs_error')}"
-        + (" (the check passed)." if add["passed"] else ", which is more than the tolerance: the check failed."))
-    # the instance of the waterfall and force plots
+    values = run.table(vrel)
+    mean_abs = run.importance(ds, model, "mean_abs_shap")
+    perm = run.importance(ds, model, "permutation") if (ds, model) in perm_models else None
+    claims, subjects = C.shap(values, mean_abs, perm if perm is not None and len(perm) else None, instance,
+                              summary["additivity"]["passed"])
     row = values.loc[instance]
-    contrib = pd.Series({f: float(row[f"shap:{f}"]) for f in features})
     num = sig(float(row["output"]))
-    out["base_value"] = fact(float(row["base_value"]), num, table=vrel, where={"row": instance}, col="base_value")
-    out["prediction"] = fact(float(row["output"]), num, table=vrel, where={"row": instance}, col="output")
+    add = summary["additivity"]
+    v = {"dataset": label(ds), "model": label(model), "output": md_escape(summary["output"]),
+         "rows": fact(summary["explained_rows"], ",d", table=f"{base}/summary.json", col="explained_rows"),
+         "row_noun": md_escape(describe["rows"]),
+         "additivity_error": fact(add["max_abs_error"], sig(add["max_abs_error"], 2), table=f"{base}/summary.json",
+                                  col="additivity.max_abs_error"),
+         "instance_label": f"row {fact(instance, 'd', table=vrel, where={'row': instance}, col='row')} of the CSV "
+                           f"(a {md_escape(describe['row'])} of the {md_escape(str(row['split']))} split)",
+         "base_value": fact(float(row["base_value"]), num, table=vrel, where={"row": instance}, col="base_value"),
+         "prediction": fact(float(row["output"]), num, table=vrel, where={"row": instance}, col="output"),
+         "leader": run.ranked(ds, model, "mean_abs_shap", 1)}
 
     def push(f):
         raw = row.get(f"raw:{f}")
-        shown = f"{code(f)}"
+        shown = code(f)
         if raw is not None and pd.notna(raw):
             fmt = ",.0f" if float(raw).is_integer() else sig(float(raw))
             shown += f" = {fact(float(raw), fmt, table=vrel, where={'row': instance}, col=f'raw:{f}')}"
-        return (f"{shown} ({'+' if contrib[f] > 0 else ''}"
-                f"{fact(contrib[f], sig(contrib[f]), table=vrel, where={'row': instance}, col=f'shap:{f}')})")
+        c = float(row[f"shap:{f}"])
+        return f"{shown} ({'+' if c > 0 else ''}{fact(c, sig(c), table=vrel, where={'row': instance}, col=f'shap:{f}')})"
 
-    up = contrib[contrib > 0].sort_values(ascending=False)
-    down = contrib[contrib < 0].sort_values()
-    parts = []
-    if len(up):
-        parts.append(f"the largest push up comes from {push(up.index[0])}")
-    if len(down):
-        parts.append(f"the largest push down from {push(down.index[0])}")
-    sentence = "; ".join(parts)
-    out["pushes"] = sentence[0].upper() + sentence[1:] + "." if parts else "No feature moves this prediction."
-    # global ranking by mean |SHAP| (importances.parquet, method mean_abs_shap)
-    shap_imp = run.importance(ds, model, "mean_abs_shap")
-    n = min(3, len(shap_imp))
-    out["top"] = join_and([f"{run.ranked(ds, model, 'mean_abs_shap', r)} "
-                           f"({run.imp_value(ds, model, 'mean_abs_shap', shap_imp.feature[r - 1], sig(float(shap_imp.value[r - 1])))})"
-                           for r in range(1, n + 1)])
-    out["first"] = run.ranked(ds, model, "mean_abs_shap", 1)
-    # direction of the leading feature: rank correlation of its values with its SHAP values
-    f1 = shap_imp.feature[0]
-    x, s = values[f"x:{f1}"].rank(), values[f"shap:{f1}"].rank()
-    rho = float(x.corr(s)) if x.nunique() > 1 else 0.0
-    if rho > 0.3:
-        out["direction"] = (f"High values of {code(f1)} (red in @fig-shap-beeswarm) sit on the right: "
-                            "they raise the prediction, low values lower it.")
-    elif rho < -0.3:
-        out["direction"] = (f"High values of {code(f1)} (red in @fig-shap-beeswarm) sit on the left: "
-                            "they lower the prediction, low values raise it.")
-    else:
-        out["direction"] = (f"Its effect has no single direction: high and low values of {code(f1)} "
-                            "appear on both sides of zero.")
-    # agreement with the permutation importance of the same model, when the run has it
-    if (ds, model) in perm_models:
-        perm = run.importance(ds, model, "permutation")
-        if perm.feature[0] == f1:
-            out["agreement"] = (f"Permutation importance of the same model agrees on the leader: it also ranks "
-                                f"{run.ranked(ds, model, 'permutation', 1)} first.")
-        else:
-            out["agreement"] = (f"Permutation importance of the same model ranks {run.ranked(ds, model, 'permutation', 1)} "
-                                f"first instead: SHAP measures how much a feature moves predictions, permutation "
-                                "how much the score suffers without it, and the two need not agree.")
-    else:
-        out["agreement"] = ""
-    rows = ["| Feature | Mean \\|SHAP\\| |", "|:---|---:|"]
-    for r in range(1, min(top_k, len(shap_imp)) + 1):
-        v = float(shap_imp.value[r - 1])
-        rows.append(f"| {run.ranked(ds, model, 'mean_abs_shap', r)} | "
-                    f"{run.imp_value(ds, model, 'mean_abs_shap', shap_imp.feature[r - 1], sig(v))} |")
-    out["table"] = "\n".join(rows)
-    return out
+    if subjects["push_up"]:
+        v["push_up"] = push(subjects["push_up"])
+    if subjects["push_down"]:
+        v["push_down"] = push(subjects["push_down"])
+    n = min(3, len(mean_abs))
+    v["top"] = join_and([f"{run.ranked(ds, model, 'mean_abs_shap', r)} "
+                         f"({run.imp_value(ds, model, 'mean_abs_shap', mean_abs.feature.iloc[r - 1], sig(float(mean_abs.value.iloc[r - 1])))})"
+                         for r in range(1, n + 1)])
+    if claims["has_permutation"]:
+        v["permutation_leader"] = run.ranked(ds, model, "permutation", 1)
+    rows = ["| Rank | Feature | Mean \\|SHAP\\| |", "|---:|:---|---:|"]
+    for r in range(1, min(top_k, len(mean_abs)) + 1):
+        val = float(mean_abs.value.iloc[r - 1])
+        rows.append(f"| {r} | {run.ranked(ds, model, 'mean_abs_shap', r)} | "
+                    f"{run.imp_value(ds, model, 'mean_abs_shap', mean_abs.feature.iloc[r - 1], sig(val))} |")
+    table = "\n".join(rows) + (f"\n\n: Features with the largest mean absolute SHAP value for the {label(model)} "
+                               "model. {#tbl-shap}\n")
+    return v, claims, {"leader": subjects["leader"], "push_up": subjects["push_up"],
+                       "push_down": subjects["push_down"]}, table
 
 
-def dependence_block(run: Run, plan: list[dict], ds: str, model: str) -> str:
-    figs = [p for p in plan if p["block"] == "shap_dependence"]
-    if not figs:
-        return ""
-    shap_imp = run.importance(ds, model, "mean_abs_shap")
-    lines = []
-    refs = []
-    for p in sorted(figs, key=lambda p: int(p["id"].rsplit("-", 1)[1])):
-        k = int(p["id"].rsplit("-", 1)[1])
-        if k > len(shap_imp):
-            continue
-        refs.append(f"@{p['id']}")
-        lines.append(f"![SHAP dependence plot of {run.ranked(ds, model, 'mean_abs_shap', k)}: each dot is one "
-                     f"row, placed by the feature's value and its SHAP value.]({p['file']}){{#{p['id']}}}\n")
-    intro = (f"Dependence plots ({join_and(refs)}) take one feature at a time and plot its SHAP value against "
-             "its value, which shows the shape of its effect: a step for a yes/no feature, a slope or a curve "
-             "for a numeric one.\n\n")
-    return intro + "\n".join(lines)
+def lime_section(run: Run, ds: str, model: str, positions: list[int]) -> tuple[dict, dict, dict]:
+    first = positions[0]
+    rel = f"lime/{ds}/{model}/test{first}"
+    erel, arel = f"{rel}/explanation.parquet", f"{rel}/agreement.parquet"
+    exp = run.table(erel).sort_values("rank")
+    agree = run.table(arel).iloc[0]
+    other = run.table(f"lime/{ds}/{model}/test{positions[1]}/explanation.parquet") if len(positions) > 1 else None
+    claims, subjects = C.lime(exp, agree, other)
+    cls = str(exp["class"].iloc[0])
+    predicted = subjects["predicted"]
+
+    def rules(df):
+        return join_and([f"{code(r.rule)} ({fact(float(r.weight), '+.3f', table=erel, where={'rank': int(r.rank)}, col='weight')})"
+                         for r in df.itertuples()])
+
+    v = {"dataset": label(ds), "model": label(model),
+         "position": fact(first, "d", table=erel, where={"rank": 1}, col="test_position"),
+         "row_label": f"row {fact(int(exp['row'].iloc[0]), 'd', table=erel, where={'rank': 1}, col='row')} of the CSV",
+         "predicted": f"*{md_escape(predicted)}*", "class": f"*{md_escape(cls)}*",
+         "p_predicted": fact(float(exp[f'proba_{predicted}'].iloc[0]), ".2f", table=erel, where={"rank": 1},
+                             col=f"proba_{predicted}"),
+         "support": rules(exp[exp.weight > 0].head(2)), "against": rules(exp[exp.weight < 0].head(2)),
+         "seeds": fact(int(agree["seeds"]), "d", table=arel, col="seeds"),
+         "top_k": fact(int(agree["top_k"]), "d", table=arel, col="top_k"),
+         "jaccard": fact(float(agree["mean_jaccard"]), ".2f", table=arel, col="mean_jaccard"),
+         "flipped": join_and([code(f) for f in subjects.get("flipped", [])])}
+    return v, claims, {"predicted": predicted, "flipped": subjects.get("flipped", [])}
 
 
-def lime_block(run: Run, plan: list[dict], ds: str, model: str, positions: list[int]) -> tuple[str, dict]:
+def lime_block(run: Run, plan: list[dict], ds: str, model: str, positions: list[int]) -> str:
+    """The first row's pair of figures (explanation and stability, side by side), then each other
+    row's pair with a caption of its own numbers."""
     figs = {p["id"]: p for p in plan if p["block"] == "lime_rows"}
-    out, blocks, signs = {}, [], {}
-    for pos in positions:
-        rel = f"lime/{ds}/{model}/test{pos}"
-        if not run.exists(f"{rel}/explanation.parquet"):
+    out = []
+    for i, pos in enumerate(positions):
+        a, b = figs.get(f"fig-lime-{pos}"), figs.get(f"fig-lime-stability-{pos}")
+        if not a or not b:
             continue
-        exp = run.table(f"{rel}/explanation.parquet").sort_values("rank")
-        agree = run.table(f"{rel}/agreement.parquet").iloc[0]
-        cls = str(exp["class"].iloc[0])
-        proba_cols = [c for c in exp.columns if c.startswith("proba_")]
-        probs = {c[6:]: float(exp[c].iloc[0]) for c in proba_cols}
-        predicted = max(probs, key=probs.get)
-        csv_row = int(exp["row"].iloc[0])
-        erel = f"{rel}/explanation.parquet"
-        p_pred = fact(probs[predicted], ".2f", table=erel, where={"rank": 1}, col=f"proba_{predicted}")
-        pos_rules = exp[exp.weight > 0].head(2)
-        neg_rules = exp[exp.weight < 0].head(2)
-
-        def rules(df):
-            return join_and([f"{code(r.rule)} ({fact(float(r.weight), '+.3f', table=erel, where={'rank': int(r['rank'])}, col='weight')})"
-                             for _, r in df.iterrows()])
-
-        toward = (f"The conditions that raise it most are {rules(pos_rules)}" if len(pos_rules) else
-                  "No condition raises it")
-        against = (f"; those that lower it most are {rules(neg_rules)}." if len(neg_rules) else
-                   "; none lowers it.")
-        arel = f"{rel}/agreement.parquet"
-        jac = float(agree["mean_jaccard"])
-        stable = ("a stable explanation" if jac >= 0.9 else
-                  "so the leading conditions are dependable but the lower ranks shift from seed to seed" if jac >= 0.6
-                  else "so LIME's ranking for this row changes noticeably with the seed: read it with care")
-        at = f"{fact(pos, 'd', table=erel, where={'rank': 1}, col='test_position')}"
-        csv = f"{fact(csv_row, 'd', table=erel, where={'rank': 1}, col='row')}"
-        topk = fact(int(agree["top_k"]), "d", table=arel, col="top_k")
-        text = (f"Test row {at} (row {csv} of the CSV): the model gives *{md_escape(predicted)}* a probability "
-                f"of {p_pred}, and LIME explains the probability of *{md_escape(cls)}* (@fig-lime-{pos}). "
-                f"{toward}{against} Run with {fact(int(agree['seeds']), 'd', table=arel, col='seeds')} different "
-                f"seeds, the top {topk} conditions overlap with a "
-                f"mean Jaccard similarity of {fact(jac, '.2f', table=arel, col='mean_jaccard')}, and "
-                f"{fact(int(agree['always_top_k']), 'd', table=arel, col='always_top_k')} features are in the top "
-                f"{topk} every time (@fig-lime-stability-{pos}), {stable}.")
-        blocks.append(text + "\n")
-        last_text = len(blocks) - 1
-        if f"fig-lime-{pos}" in figs:
-            blocks.append(f"![LIME explanation of test row {at}: the conditions that move the model's probability "
-                          f"of *{md_escape(cls)}* for this applicant, green towards it and red against it.]"
-                          f"({figs[f'fig-lime-{pos}']['file']}){{#fig-lime-{pos}}}\n")
-        if f"fig-lime-stability-{pos}" in figs:
-            blocks.append(f"![Stability of the LIME explanation of test row {at} over "
-                          f"{fact(int(agree['seeds']), 'd', table=arel, col='seeds')} seeds: mean weight and spread "
-                          f"of each feature, and how often it was among the top {topk}.]"
-                          f"({figs[f'fig-lime-stability-{pos}']['file']}){{#fig-lime-stability-{pos}}}\n")
-        signs[pos] = {r.feature: float(r.weight) for r in exp.itertuples()}
-    # the same feature pushing opposite ways for two rows, as in the tutorial's pair
-    rows = list(signs)
-    out["contrast"] = ""
-    if len(rows) >= 2:
-        a, b = rows[0], rows[1]
-        common = [f for f in signs[a] if f in signs[b]]
-        flipped = [f for f in common if signs[a][f] * signs[b][f] < 0]
-        if flipped:
-            out["contrast"] = (f"Of the features the two explanations share, "
-                               f"{join_and([f'{code(f)}' for f in flipped])} "
-                               f"{'pushes' if len(flipped) == 1 else 'push'} in opposite directions for the two "
-                               "rows: LIME's weights describe one neighbourhood, not the model as a whole.")
-        elif common:
-            out["contrast"] = ("Every feature the two explanations share pushes the same way for both rows.")
-        else:
-            out["contrast"] = "The two explanations have no feature in common."
-    if out["contrast"]:  # after the last row's text, ahead of its figures (which float)
-        blocks[last_text] = blocks[last_text].rstrip("\n") + " " + out["contrast"] + "\n"
-    return "\n".join(blocks), out
+        erel = f"lime/{ds}/{model}/test{pos}/explanation.parquet"
+        arel = f"lime/{ds}/{model}/test{pos}/agreement.parquet"
+        exp, agree = run.table(erel), run.table(arel).iloc[0]
+        cls = md_escape(str(exp["class"].iloc[0]))
+        pair_id = "fig-lime-pair" if i == 0 else f"fig-lime-pair-{pos}"
+        caption = (f"LIME for test row {fact(pos, 'd', table=erel, where={'rank': 1}, col='test_position')}: the "
+                   f"conditions that move the probability of *{cls}* (green towards it, red against it), and their "
+                   f"weights over {fact(int(agree['seeds']), 'd', table=arel, col='seeds')} seeds (mean Jaccard "
+                   f"similarity of the top {fact(int(agree['top_k']), 'd', table=arel, col='top_k')}: "
+                   f"{fact(float(agree['mean_jaccard']), '.2f', table=arel, col='mean_jaccard')}).")
+        out.append(f"::: {{#{pair_id} layout-ncol=\"1\"}}\n\n![Explanation with the configured seed.]({a['file']}){{#{a['id']}}}\n\n"
+                   f"![Weights over seeds.]({b['file']}){{#{b['id']}}}\n\n{caption}\n\n:::\n")
+    return "\n".join(out)
 
 
-def linear_facts(run: Run, ds: str, model: str, config: dict) -> dict:
+def linear_section(run: Run, ds: str, model: str) -> tuple[dict, dict, dict, str]:
     meta = run.json(f"data/{ds}/meta.json")
     coef = run.importance(ds, model, "coefficient")
-    out = {"dataset": label(ds), "model": label(ds, model), "target": f"{code(meta['target'])}"}
-    pos = coef[coef.value > 0].sort_values("value", ascending=False)
-    neg = coef[coef.value < 0].sort_values("value")
-
-    def c(f):
-        v = float(coef.loc[coef.feature == f, "value"].iloc[0])
-        return f"{code(f)} ({run.imp_value(ds, model, 'coefficient', f, sig(v))})"
-
-    out["positive"] = (f"The largest positive coefficients belong to {join_and([c(f) for f in pos.feature[:3]])}"
-                       if len(pos) else "No coefficient is positive")
-    out["negative"] = (f"the most negative to {join_and([c(f) for f in neg.feature[:2]])}" if len(neg)
-                       else "none is negative")
-    out["first"] = run.ranked(ds, model, "coefficient", 1)
-    scaled = list(meta.get("scale") or {})
-    out["scaled"] = (f"The features {join_and([f'{code(f)}' for f in scaled])} were standardised, so their "
-                     "coefficients are the change in the prediction for one standard deviation; the others are "
-                     "per unit (for a yes/no feature: yes against no)." if scaled else
-                     "No feature was standardised, so each coefficient is the change in the prediction per unit.")
-    weak = [f for f, v, s in zip(coef.feature, coef.value, coef.spread) if abs(v) < 2 * s]
-    out["weak"] = (f"{join_and([f'{code(f)}' for f in weak])} "
-                   f"{'has a coefficient' if len(weak) == 1 else 'have coefficients'} smaller than twice "
-                   f"{'its' if len(weak) == 1 else 'their'} standard error (twice the error bar): the data cannot tell "
-                   f"{'it' if len(weak) == 1 else 'them'} apart from zero." if weak else
-                   "Every coefficient is more than twice its standard error away from zero.")
-    # test metrics of every regression model on this dataset
     m = run.table("metrics.parquet")
-    models = sorted(m[(m.dataset == ds) & (m.split == "test")].model.unique(), key=lambda x: (x != model, x))
-    r2_v, out["r2"] = run.metric(ds, model, "r2")
-    rmse_v, out["rmse"] = run.metric(ds, model, "rmse", sig(run.metric(ds, model, "rmse")[0] or 1))
-    _, out["mae"] = run.metric(ds, model, "mae", sig(run.metric(ds, model, "mae")[0] or 1))
+    m = m[(m.dataset == ds) & (m.split == "test")]
+    models = sorted(m.model.unique(), key=lambda x: (x != model, x))
     others = [o for o in models if o != model]
-    if others and r2_v is not None:
-        o = others[0]
-        r2_o, r2_o_txt = run.metric(ds, o, "r2")
-        verdict = ("practically the same score, so the trees add nothing that straight lines miss here"
-                   if abs(r2_v - r2_o) < 0.01 else
-                   "so the straight lines fit this data better than the trees" if r2_v > r2_o else
-                   "so the trees capture structure that straight lines miss")
-        out["versus"] = f"The `{o}` model reaches R² {r2_o_txt} on the same test rows, {verdict}."
-    else:
-        out["versus"] = ""
-    rows = ["| Model | R² | RMSE | MAE |", "|:---|---:|---:|---:|"]
-    for mod in models:
-        cells = [run.metric(ds, mod, k, None if k == "r2" else sig(run.metric(ds, mod, k)[0] or 1))[1]
-                 for k in ("r2", "rmse", "mae")]
-        rows.append(f"| `{mod}` | " + " | ".join(cells) + " |")
-    out["table"] = "\n".join(rows)
-    # residuals of the test predictions
     prel = f"predictions/{ds}/{model}.parquet"
     pred = run.table(prel)
+    claims, subjects = C.linear(coef, run.table(f"comparison/{ds}/differences.parquet"), m, model, others, pred)
+
+    def c(f):
+        val = float(coef.loc[coef.feature == f, "value"].iloc[0])
+        return f"{code(f)} ({run.imp_value(ds, model, 'coefficient', f, sig(val))})"
+
+    pos = coef[coef.value > 0].sort_values(["value", "feature"], ascending=[False, True], kind="mergesort")
+    neg = coef[coef.value < 0].sort_values(["value", "feature"], kind="mergesort")
+    scaled = list(meta.get("scale") or {})
+    v = {"dataset": label(ds), "model": label(model), "target": code(meta["target"]),
+         "positive": join_and([c(f) for f in pos.feature[:3]]), "negative": join_and([c(f) for f in neg.feature[:2]]),
+         "weak": cap(listed([code(f) for f in subjects["weak"][:8]], max(0, len(subjects["weak"]) - 8))),
+         "scaled": (f"The features {listed([code(f) for f in scaled[:6]], max(0, len(scaled) - 6))} were standardised, "
+                    "so their coefficients are the change in the prediction for one standard deviation; the others "
+                    "are per unit (for a yes/no feature: yes against no)." if scaled else
+                    "No feature was standardised, so each coefficient is the change in the prediction per unit."),
+         "r2": run.metric(ds, model, "r2")}
+    rmse, mae = run.metric_value(ds, model, "rmse"), run.metric_value(ds, model, "mae")
+    v["rmse"] = run.metric(ds, model, "rmse", sig(rmse or 1))
+    v["mae"] = run.metric(ds, model, "mae", sig(mae or 1))
+    if others:
+        best = subjects["best_other"]
+        v["best_other"] = label(best)
+        v["best_other_r2"] = run.metric(ds, best, "r2")
+        # The table stores each pair once (model_a < model_b, difference a − b): linear − best is
+        # that row's interval, or the negated interval of the other order.
+        drel = f"comparison/{ds}/differences.parquet"
+        a, b = sorted([model, best])
+        t = run.table(drel)
+        r = t[(t.model_a == a) & (t.model_b == b) & (t.metric == "r2")].iloc[0]
+        where = {"model_a": a, "model_b": b, "metric": "r2"}
+        if a == model:
+            lo, hi = (fact(float(r[c]), f"+{run.fmt}", table=drel, where=where, col=c) for c in ("lower", "upper"))
+        else:
+            lo, hi = (fact(-float(r[c]), f"+{run.fmt}", table=drel, where=where, col=c, agg="negate")
+                      for c in ("upper", "lower"))
+        v["difference_interval"] = f"{lo} to {hi}"
     res = pred["y_true"] - pred["y_pred"]
     expr = "y_true-y_pred"
-    mean, median = float(res.mean()), float(res.median())
-    scale = sig(max(abs(mean), abs(median), 1.0))
-    out["res_mean"] = fact(mean, scale, table=prel, col=expr, agg="mean")
-    out["res_median"] = fact(median, scale, table=prel, col=expr, agg="median")
-    out["res_max"] = fact(float(res.max()), sig(float(res.max())), table=prel, col=expr, agg="max")
-    out["res_min"] = fact(float(res.min()), sig(float(res.min())), table=prel, col=expr, agg="min")
-    spread = float(res.std())
-    if mean - median > 0.1 * spread:
-        out["res_reading"] = ("The mean lies above the median: a minority of rows is under-predicted by a lot, "
-                              "a long tail on the positive side that a well-specified linear model would not leave.")
-    elif median - mean > 0.1 * spread:
-        out["res_reading"] = ("The mean lies below the median: a minority of rows is over-predicted by a lot, "
-                              "a long tail on the negative side.")
-    else:
-        out["res_reading"] = ("Mean and median are close, so the residuals are roughly symmetric around their centre.")
-    return out
+    scale = sig(max(abs(float(res.mean())), abs(float(res.median())), 1.0))
+    v["res_mean"] = fact(float(res.mean()), scale, table=prel, col=expr, agg="mean")
+    v["res_median"] = fact(float(res.median()), scale, table=prel, col=expr, agg="median")
+    v["res_max"] = fact(float(res.max()), sig(float(res.max())), table=prel, col=expr, agg="max")
+    v["res_min"] = fact(float(res.min()), sig(float(res.min())), table=prel, col=expr, agg="min")
+    rows = ["| Model | R² | RMSE | MAE |", "|:---|---:|---:|---:|"]
+    for mod in models:
+        cells = [run.metric(ds, mod, "r2")]
+        for k in ("rmse", "mae"):
+            cells.append(run.metric(ds, mod, k, sig(run.metric_value(ds, mod, k) or 1)))
+        rows.append(f"| {label(mod)} | " + " | ".join(cells) + " |")
+    table = "\n".join(rows) + f"\n\n: Test-split scores of the regression models on the {label(ds)} data. {{#tbl-regression}}\n"
+    return v, claims, {"best_other": subjects.get("best_other"), "weak": subjects["weak"]}, table
 
 
-def classification_facts(run: Run, ds: str, model: str) -> dict:
+def effects_section(run: Run, ds: str, model: str, cls: str | None) -> tuple[dict, dict, dict]:
+    srel = f"effects/{ds}/{model}/summary.parquet"
+    summary = run.table(srel)
+    claims, subjects = C.effects(summary)
+    shown = summary[summary["shown"]].sort_values("rank")
+    words = {"increasing": "rises with it", "decreasing": "falls as it grows", "flat": "is flat",
+             "mixed": "goes up and down"}
+    shapes = [f"the output {fact(None, table=srel, where={'feature': f}, col='monotone', text=words[s])} "
+              f"for {code(f)}" for f, s in zip(shown.feature, shown.monotone)]
+    v = {"dataset": label(ds), "model": label(model), "shapes": "; ".join(shapes)}
+    return v, claims, {"flat": subjects["flat"]}
+
+
+def performance_section(run: Run, ds: str, model: str, describe: dict) -> tuple[dict, dict, dict]:
     meta = run.json(f"data/{ds}/meta.json")
     classes = meta["classes"]
     prel = f"predictions/{ds}/{model}.parquet"
     pred = run.table(prel)
-    out = {"dataset": label(ds), "model": label(ds, model), "target": f"{code(meta['target'])}",
-           "rows": fact(len(pred), ",d", table=prel, agg="count")}
-    auc_v, out["roc_auc"] = run.metric(ds, model, "roc_auc")
-    ap_v, out["average_precision"] = run.metric(ds, model, "average_precision")
-    _, out["accuracy"] = run.metric(ds, model, "accuracy")
+    m = run.table("metrics.parquet")
+    m = m[(m.dataset == ds) & (m.model == model) & (m.split == "test")]
+    claims, subjects = C.performance(m, pred, classes)
+    v = {"dataset": label(ds), "model": label(model), "target": code(meta["target"]),
+         "rows": fact(len(pred), ",d", table=prel, agg="count"), "row_noun": md_escape(describe["rows"]),
+         "roc_auc": run.metric(ds, model, "roc_auc"), "average_precision": run.metric(ds, model, "average_precision")}
     if len(classes) == 2:
-        neg, pos = classes
+        neg, pos = md_escape(classes[0]), md_escape(classes[1])
         n = lambda t, p: fact(int(((pred.y_true == t) & (pred.y_pred == p)).sum()), ",d", table=prel,  # noqa: E731
                               where={"y_true": t, "y_pred": p}, agg="count")
         npos = fact(int((pred.y_true == 1).sum()), ",d", table=prel, where={"y_true": 1}, agg="count")
         nneg = fact(int((pred.y_true == 0).sum()), ",d", table=prel, where={"y_true": 0}, agg="count")
-        P, N = md_escape(pos), md_escape(neg)
-        out["confusion"] = (f"Of the {npos} test rows that are *{P}*, the model finds {n(1, 1)} (true positives) and "
-                            f"misses {n(1, 0)} (false negatives); of the {nneg} that are *{N}*, it keeps {n(0, 0)} "
-                            f"(true negatives) and wrongly calls {n(0, 1)} *{P}* (false positives).")
-        prev_v = float((pred.y_true == 1).mean())
-        out["prevalence"] = fact(prev_v, ".2f", table=prel, where={"y_true": 1}, agg="share")
-        out["positive"] = f"*{P}*"
-        trap_v, out["trapezoid"] = run.metric(ds, model, "pr_auc_trapezoid")
-        if trap_v is not None and ap_v is not None:
-            out["trapezoid_reading"] = (
-                f"The trapezoid area under the same curve, the number the tutorial reports, is {out['trapezoid']}, "
-                + ("higher than average precision: linear interpolation between the curve's points is optimistic, "
-                   "which is why scikit-learn recommends average precision." if trap_v > ap_v else
-                   "not higher than average precision this time, although linear interpolation between the curve's "
-                   "points usually is optimistic."))
-        else:
-            out["trapezoid_reading"] = ""
-        if ap_v is not None:
-            ratio = ap_v / prev_v if prev_v else float("inf")
-            out["pr_reading"] = ("far above" if ratio >= 2 else "above" if ratio >= 1.2 else "close to")
-    else:
-        out["confusion"] = ("The diagonal holds the correct predictions of each class; everything off it is an "
-                            "error.")
-        out["prevalence"] = out["positive"] = out["trapezoid"] = out["trapezoid_reading"] = out["pr_reading"] = ""
-    if auc_v is not None:
-        out["roc_reading"] = ("separates the classes almost perfectly" if auc_v >= 0.95 else
-                              "separates the classes well" if auc_v >= 0.9 else
-                              "ranks most positives above most negatives, with clear room to improve" if auc_v >= 0.8
-                              else "separates the classes only moderately" if auc_v >= 0.7 else
-                              "is a weak ranker, not far from guessing")
-    out["binary"] = len(classes) == 2
-    return out
+        v["confusion"] = (f"Of the {npos} test rows that are *{pos}*, the model finds {n(1, 1)} (true positives) and "
+                          f"misses {n(1, 0)} (false negatives); of the {nneg} that are *{neg}*, it keeps {n(0, 0)} "
+                          f"(true negatives) and wrongly calls {n(0, 1)} *{pos}* (false positives).")
+        v["positive"] = f"*{pos}*"
+        v["prevalence"] = fact(subjects["prevalence"], ".2f", table=prel, where={"y_true": 1}, agg="share")
+        v["trapezoid"] = run.metric(ds, model, "pr_auc_trapezoid")
+    return v, claims, {}
 
 
-def classification_table(run: Run) -> str:
-    m = run.table("metrics.parquet")
-    m = m[m.split == "test"]
-    cls = m[m.metric == "roc_auc"][["dataset", "model"]].drop_duplicates()
-    rows = ["| Dataset | Model | Accuracy | Balanced accuracy | ROC AUC | Average precision |",
-            "|:---|:---|---:|---:|---:|---:|"]
-    for ds, mod in cls.itertuples(index=False):
-        cells = [run.metric(ds, mod, k)[1] for k in ("accuracy", "balanced_accuracy", "roc_auc", "average_precision")]
-        rows.append(f"| `{ds}` | `{mod}` | " + " | ".join(cells) + " |")
-    return "\n".join(rows)
+def threshold_section(run: Run, ds: str, model: str) -> tuple[dict, dict, dict]:
+    rel = f"threshold/{ds}/{model}.json"
+    s = run.json(rel)
+    claims, _ = C.threshold(s)
+    f = lambda k, fmt=".2f": fact(float(s[k]), fmt, table=rel, col=k)  # noqa: E731
+    v = {"dataset": label(ds), "model": label(model), "precision_default": f("precision_at_default"),
+         "recall_default": f("recall_at_default"), "f1_default": f("f1_at_default"), "f1_best": f("f1_at_best"),
+         "best": f("best_f1_threshold", ".3f")}
+    return v, claims, {}
 
 
-def neural_facts(run: Run, ns: dict) -> dict:
-    """ns: the dataset and the sanity threshold of config `neural` (rules/report.smk passes them)."""
+def headline_metric(task: str) -> str:
+    return "roc_auc" if task == "classification" else "r2"
+
+
+def comparison_section(run: Run, config: dict, ds: str) -> tuple[dict, dict, dict, str]:
+    meta = run.json(f"data/{ds}/meta.json")
+    mrel, drel = f"comparison/{ds}/metrics.parquet", f"comparison/{ds}/differences.parquet"
+    metric = headline_metric(meta["task"])
+    claims, subjects = C.comparison(run.table(mrel), run.table(drel), metric)
+    c = config["figures"]["comparison"]
+    leader = subjects["leader"]
+    t = run.table(mrel)
+    v = {"dataset": label(ds), "metric": METRIC_LABELS[metric], "leader": label(leader),
+         "level": fact(c["level"], ".0%", table="config", where={"key": "figures.comparison.level"}),
+         "n_boot": fact(c["n_boot"], ",d", table="config", where={"key": "figures.comparison.n_boot"}),
+         "leader_value": fact(float(t[(t.model == leader) & (t.metric == metric)]["value"].iloc[0]), run.fmt,
+                              table=mrel, where={"model": leader, "metric": metric}),
+         "beaten": join_and([label(b) for b in subjects["beaten"]]),
+         "not_beaten": join_and([label(b) for b in subjects["not_beaten"]])}
+    return v, claims, subjects, comparison_table(run, ds, meta["task"])
+
+
+def comparison_table(run: Run, ds: str, task: str) -> str:
+    mrel = f"comparison/{ds}/metrics.parquet"
+    t = run.table(mrel)
+    metrics = [k for k in (["accuracy", "balanced_accuracy", "roc_auc", "average_precision", "brier"]
+                           if task == "classification" else ["r2", "rmse", "mae"]) if k in set(t.metric)]
+    rows = ["| Model | " + " | ".join(METRIC_LABELS[k] for k in metrics) + " |",
+            "|:---|" + "---:|" * len(metrics)]
+    for model in dict.fromkeys(t.model):
+        cells = []
+        for k in metrics:
+            r = t[(t.model == model) & (t.metric == k)].iloc[0]
+            fmt = run.fmt if k not in ("rmse", "mae") else sig(float(r["value"]) or 1)
+            w = {"model": model, "metric": k}
+            cells.append(f"{fact(float(r['value']), fmt, table=mrel, where=w)} "
+                         f"({fact(float(r['lower']), fmt, table=mrel, where=w, col='lower')}–"
+                         f"{fact(float(r['upper']), fmt, table=mrel, where=w, col='upper')})")
+        rows.append(f"| {label(model)} | " + " | ".join(cells) + " |")
+    tid = "tbl-comparison" if ds else ""
+    return "\n".join(rows) + (f"\n\n: Test-split scores of every model on the {label(ds)} data, each with its "
+                               f"bootstrap interval in brackets (lower is better for the Brier score, RMSE and MAE). "
+                               f"{{#{tid}}}\n")
+
+
+def calibration_section(run: Run, ds: str, classes: list[str], threshold: float) -> tuple[dict, dict, dict, str]:
+    srel = f"calibration/{ds}/scores.parquet"
+    scores = run.table(srel)
+    positive = classes[1] if len(classes) == 2 else None
+    claims, subjects = C.calibration(scores, positive)
+    cls = subjects["class"]
+    best = subjects["best"]
+    brier = float(scores[(scores.model == best) & (scores["class"] == cls)]["brier"].iloc[0])
+    v = {"dataset": label(ds), "well": join_and([label(m) for m in subjects["well"]]), "best": label(best),
+         "threshold": fact(threshold, ".2f", table="constant", where={"name": "WELL_CALIBRATED_ECE"}),
+         "best_brier": fact(brier, ".3f", table=srel, where={"model": best, "class": cls}, col="brier")}
+    rows = ["| Model | Brier score | Reliability | Resolution | ECE |", "|:---|---:|---:|---:|---:|"]
+    for r in scores[scores["class"] == cls].sort_values(["brier", "model"], kind="mergesort").itertuples():
+        w = {"model": r.model, "class": cls}
+        rows.append(f"| {label(r.model)} | " + " | ".join(
+            fact(float(getattr(r, k)), ".3f", table=srel, where=w, col=k)
+            for k in ("brier", "reliability", "resolution", "ece")) + " |")
+    what = f"of the positive class *{md_escape(cls)}*" if positive else "summed over the classes (ECE: their mean)"
+    table = "\n".join(rows) + (f"\n\n: Calibration of every classifier on the {label(ds)} test rows, {what}; "
+                               "Brier score ≈ reliability − resolution + uncertainty. {#tbl-calibration}\n")
+    return v, claims, subjects, table
+
+
+def trust_section(run: Run, ds: str, deletion: tuple | None, config: dict) -> tuple[dict, dict, dict, str]:
+    arel = f"trust/{ds}/agreement.parquet"
+    agreement = run.table(arel) if run.exists(arel) else pd.DataFrame(
+        columns=["dataset", "model", "method_a", "method_b", "features", "spearman", "top_k", "overlap"])
+    areas = None
+    if deletion:
+        dds, dm = deletion
+        areas = run.table(f"trust/{dds}/{dm}/deletion_area.parquet")
+    claims, subjects = C.trust(agreement, areas)
+    v = {"dataset": label(ds), "model": label(subjects["model"]) if subjects["model"] else "",
+         "top_k": fact(config["figures"]["trust"]["top_k"], "d", table="config", where={"key": "figures.trust.top_k"}),
+         "agree": fact(C.AGREE, ".1f", table="constant", where={"name": "AGREE"}),
+         "disagree": fact(C.DISAGREE, ".1f", table="constant", where={"name": "DISAGREE"})}
+    if deletion:
+        drel = f"trust/{dds}/{dm}/deletion_area.parquet"
+        fmt = sig(float(areas["area"].abs().max()) or 1)
+        v.update(deletion_model=label(dm),
+                 deletion_rows=fact(min(config["figures"]["trust"]["deletion"]["rows"],
+                                        run.json(f"shap/{dds}/{dm}/summary.json")["explained_rows"]), ",d",
+                                    table=f"shap/{dds}/{dm}/summary.json", col="explained_rows", agg="min_rows"),
+                 area_shap=fact(float(areas.set_index("order").loc["shap", "area"]), fmt, table=drel,
+                                where={"order": "shap"}, col="area"),
+                 area_random=fact(float(areas.set_index("order").loc["random", "area"]), fmt, table=drel,
+                                  where={"order": "random"}, col="area"))
+    rows = ["| Model | Methods | Spearman ρ | Top-k overlap |", "|:---|:---|---:|---:|"]
+    for r in agreement.itertuples():
+        w = {"model": r.model, "method_a": r.method_a, "method_b": r.method_b}
+        rho = "–" if pd.isna(r.spearman) else fact(float(r.spearman), "+.2f", table=arel, where=w, col="spearman")
+        rows.append(f"| {label(r.model)} | {METHOD_LABELS[r.method_a]} / {METHOD_LABELS[r.method_b]} | {rho} | "
+                    f"{fact(float(r.overlap), '.0%', table=arel, where=w, col='overlap')} |")
+    table = ("\n".join(rows) + f"\n\n: Agreement between the importance methods of each model on the {label(ds)} data: "
+             "rank correlation of the features and the share of the top k they have in common. {#tbl-agreement}\n"
+             if len(agreement) else "")
+    return v, claims, subjects, table
+
+
+def neural_section(run: Run, ns: dict) -> tuple[dict, dict, dict, str]:
     ds = ns["dataset"]
     ndir = f"neural/{ds}"
-    out = {"dataset": f"`{ds}`"}
-    layers = run.table(f"{ndir}/layers.parquet")
-    lrel = f"{ndir}/layers.parquet"
-    out["parameters"] = fact(int(layers["parameters"].sum()), ",d", table=lrel, col="parameters", agg="sum")
-    out["layers"] = fact(len(layers), "d", table=lrel, agg="count")
-    rows = ["| Layer | Type | Output shape | Parameters |", "|:---|:---|:---|---:|"]
-    for r in layers.itertuples():
-        rows.append(f"| {code(r.layer)} | {fact(None, table=lrel, where={'layer': r.layer}, col='type', text=r.type)} | "
-                    f"{fact(None, table=lrel, where={'layer': r.layer}, col='output_shape', text=r.output_shape)} | "
-                    f"{fact(int(r.parameters), ',d', table=lrel, where={'layer': r.layer}, col='parameters')} |")
-    out["layer_table"] = "\n".join(rows)
-    # training curves
-    hrel = f"{ndir}/history.parquet"
-    h = run.table(hrel)
-    epochs = int(h["step"].max()) + 1
-    out["epochs"] = fact(epochs, "d", table=hrel, col="step", agg="max+1")
+    lrel, hrel, prel = f"{ndir}/layers.parquet", f"{ndir}/history.parquet", f"predictions/{ds}/cnn.parquet"
+    layers, h, pred = run.table(lrel), run.table(hrel), run.table(prel)
+    m = run.table("metrics.parquet")
+    m = m[(m.dataset == ds) & (m.model == "cnn") & (m.split == "test")]
+    claims, subjects = C.neural(h, m, pred, ns["max_rank_correlation"])
+    v = {"dataset": f"`{ds}`",
+         "parameters": fact(int(layers["parameters"].sum()), ",d", table=lrel, col="parameters", agg="sum"),
+         "layers": fact(len(layers), "d", table=lrel, agg="count"),
+         "epochs": fact(int(h["step"].max()) + 1, "d", table=hrel, col="step", agg="max+1")}
 
     def last(split, metric):
-        v = float(h[(h.split == split) & (h.metric == metric)].sort_values("step")["value"].iloc[-1])
-        return v, fact(v, ".1%", table=hrel, where={"split": split, "metric": metric}, agg="last")
+        val = float(h[(h.split == split) & (h.metric == metric)].sort_values("step")["value"].iloc[-1])
+        return fact(val, ".1%", table=hrel, where={"split": split, "metric": metric}, agg="last")
 
-    tr_acc_v, out["train_accuracy"] = last("train", "accuracy")
-    va_acc_v, out["val_accuracy"] = last("validation", "accuracy")
-    vl = h[(h.split == "validation") & (h.metric == "loss")].sort_values("step")
+    v["train_accuracy"], v["val_accuracy"] = last("train", "accuracy"), last("validation", "accuracy")
+    vl = h[(h.split == "validation") & (h.metric == "loss")]
     best = int(vl.loc[vl["value"].idxmin(), "step"])
-    out["best_epoch"] = fact(best + 1, "d", table=hrel, where={"split": "validation", "metric": "loss"},
-                             col="step", agg="argmin+1")
-    last_loss, min_loss = float(vl["value"].iloc[-1]), float(vl["value"].min())
-    if best + 1 < epochs and last_loss > 1.1 * min_loss:
-        out["curve_reading"] = ("After that the validation loss rises again while the training loss keeps falling: "
-                                "the network starts to memorise the training images, and fewer epochs (or early "
-                                "stopping) would do as well.")
-    else:
-        out["curve_reading"] = "The validation loss stays near its minimum to the end: no sign of overfitting yet."
-    gap = tr_acc_v - va_acc_v
-    out["gap_reading"] = ("Training and validation accuracy end close together." if abs(gap) < 0.02 else
-                          "Training accuracy ends above validation accuracy, the usual gap of a model that fits its "
-                          "training data more closely than new data." if gap > 0 else
-                          "Validation accuracy ends above training accuracy (dropout-free small networks can show "
-                          "this when the validation images are easier).")
-    _, out["accuracy"] = run.metric(ds, "cnn", "accuracy", ".1%")
-    prel = f"predictions/{ds}/cnn.parquet"
-    pred = run.table(prel)
-    wrong = pred[pred.y_true != pred.y_pred]
-    if len(wrong):
-        pair = wrong.groupby(["y_true", "y_pred"]).size().sort_values(ascending=False, kind="stable")
-        (t, p), count = pair.index[0], int(pair.iloc[0])
-        out["confused"] = (f"The most frequent mistake is class `{t}` read as `{p}` "
-                           f"({fact(count, 'd', table=prel, where={'y_true': t, 'y_pred': p}, agg='count')} "
-                           f"{'time' if count == 1 else 'times'}).")
-    else:
-        out["confused"] = "It makes no mistake on the test images."
-    # Grad-CAM sanity checks (the CNN's metrics part)
+    v["best_epoch"] = fact(best + 1, "d", table=hrel, where={"split": "validation", "metric": "loss"}, col="step",
+                           agg="argmin+1")
     mm = lambda k, f: run.metric(ds, "cnn", k, f)  # noqa: E731
-    rho_v, out["rank_correlation"] = mm("gradcam_randomization_spearman_mean", ".2f")
-    thr = ns["max_rank_correlation"]
-    out["threshold"] = fact(thr, ".2f", table="config", where={"key": "neural.sanity.max_rank_correlation"})
-    out["randomization_reading"] = (
-        "below the threshold, so the maps depend on what the network learned: the check passes" if rho_v is not None
-        and rho_v < thr else "not below the threshold, so the maps look much the same without the learned weights: "
-        "the check fails and the heatmaps should not be trusted")
-    sal_v, out["drop_salient"] = mm("gradcam_deletion_drop_salient", ".2f")
-    rnd_v, out["drop_random"] = mm("gradcam_deletion_drop_random", ".2f")
-    _, out["deletion_fraction"] = mm("gradcam_deletion_fraction", ".0%")
-    _, out["salient_wins"] = mm("gradcam_deletion_salient_wins", ".0%")
-    out["deletion_reading"] = ("Masking the pixels Grad-CAM marks hurts the prediction more than masking random ones, "
-                               "so the highlighted regions do carry the evidence." if sal_v is not None and rnd_v is not None
-                               and sal_v > rnd_v else
-                               "Masking the pixels Grad-CAM marks hurts no more than masking random ones, so the "
-                               "highlighted regions are not where the evidence is.")
-    return out
+    v["accuracy"] = mm("accuracy", ".1%")
+    if subjects["mistake"]:
+        t, p = subjects["mistake"]
+        v["mistake_true"], v["mistake_pred"] = f"`{t}`", f"`{p}`"
+    v["rank_correlation"] = mm("gradcam_randomization_spearman_mean", ".2f")
+    v["threshold"] = fact(ns["max_rank_correlation"], ".2f", table="config", where={"key": "neural.sanity.max_rank_correlation"})
+    v["drop_salient"] = mm("gradcam_deletion_drop_salient", ".2f")
+    v["drop_random"] = mm("gradcam_deletion_drop_random", ".2f")
+    v["deletion_fraction"] = mm("gradcam_deletion_fraction", ".0%")
+    rows = ["| Layer | Type | Output shape | Parameters |", "|:---|:---|:---|---:|"]
+    for r in layers.itertuples():
+        w = {"layer": r.layer}
+        rows.append(f"| {code(r.layer)} | {fact(None, table=lrel, where=w, col='type', text=r.type)} | "
+                    f"{fact(None, table=lrel, where=w, col='output_shape', text=r.output_shape)} | "
+                    f"{fact(int(r.parameters), ',d', table=lrel, where=w, col='parameters')} |")
+    table = "\n".join(rows) + "\n\n: The layers of the network, their output shapes and parameter counts. {#tbl-layers}\n"
+    return v, claims, {"mistake": list(subjects["mistake"]) if subjects["mistake"] else None}, table
 
 
-def resnet_block(run: Run, plan: list[dict]) -> str:
-    figs = [p for p in plan if p["block"] == "neural_more"]
-    if not figs:
-        return ""
-    rel = "neural/resnet50/top_classes.parquet"
-    top = run.table(rel).sort_values("rank")
-    first = top.iloc[0]
-    return (f"The tutorial's own example, ResNet50 on a photograph, is in @{figs[0]['id']}: the network's top class "
-            f"is {fact(None, table=rel, where={'rank': 1}, col='label', text=str(first['label']))} with probability "
-            f"{fact(float(first['probability']), '.2f', table=rel, where={'rank': 1}, col='probability')}.\n\n"
-            f"![Grad-CAM of ResNet50 for its top class on the sample photograph.]({figs[0]['file']}){{#{figs[0]['id']}}}\n")
+# =============================================================================== figure blocks
+CAPTION_KINDS = {"impurity": "Impurity importance", "permutation": "Permutation importance",
+                 "confusion_matrix": "Confusion matrix", "roc": "ROC curve", "pr": "Precision-recall curve",
+                 "coefficients": "Coefficients", "residuals": "Residuals against predictions",
+                 "residual_distribution": "Distribution of the residuals", "shap_beeswarm": "SHAP beeswarm",
+                 "shap_bar": "Mean |SHAP| per feature", "shap_waterfall": "SHAP waterfall", "shap_force": "SHAP force plot",
+                 "dependence": "SHAP dependence plot", "lime": "LIME explanation", "lime_stability": "LIME stability",
+                 "tree": "Decision tree", "pdp": "Partial dependence and ICE", "pdp_pair": "Two-way partial dependence",
+                 "threshold": "Precision, recall and F1 against the threshold", "roc_comparison": "ROC curves of every model",
+                 "pr_comparison": "Precision-recall curves of every model",
+                 "predicted_vs_actual": "Predicted against actual values of every model",
+                 "intervals": "Test metrics with bootstrap intervals", "calibration": "Calibration of every classifier",
+                 "agreement": "Agreement between importance methods", "deletion": "SHAP deletion check",
+                 "resnet": "ResNet50 Grad-CAM"}
+
+
+def caption_of(p: dict) -> str:
+    what = CAPTION_KINDS.get(p["kind"], cap(p["kind"].replace("_", " ")))
+    if p["model"]:
+        return f"{md_escape(what)} of the {label(p['model'])} model on the {label(p['dataset'])} data."
+    if p["dataset"]:
+        return f"{md_escape(what)}, {label(p['dataset'])} data."
+    return f"{md_escape(what)}."
+
+
+def figure(p: dict, caption: str | None = None) -> str:
+    return f"![{caption or caption_of(p)}]({p['file']}){{#{p['id']}}}\n"
+
+
+def grouped(figs: list[dict], group_id: str, caption: str, ncol: int = 2) -> str:
+    """Figures side by side (a Quarto figure with sub-figures), when there are several."""
+    if len(figs) == 1:
+        return figure(figs[0], caption)
+    inner = "\n".join(figure(p) for p in figs)
+    return f"::: {{#{group_id} layout-ncol=\"{ncol}\"}}\n\n{inner}\n{caption}\n\n:::\n"
 
 
 def more_block(plan: list[dict], block: str, intro: str) -> str:
     figs = [p for p in plan if p["block"] == block]
     if not figs:
         return ""
-    lines = [intro.format(refs=join_and([f"@{p['id']}" for p in figs])) + "\n"]
-    for p in figs:
-        lines.append(f"![{caption_from_name(p)}]({p['file']}){{#{p['id']}}}\n")
-    return "\n".join(lines)
+    return intro.format(refs=join_and([f"@{p['id']}" for p in figs])) + "\n\n" + "\n".join(figure(p) for p in figs)
 
 
-CAPTION_KINDS = {"impurity": "Impurity importance", "permutation": "Permutation importance",
-                 "confusion_matrix": "Confusion matrix", "roc": "ROC curve", "pr": "Precision-recall curve",
-                 "coefficients": "Coefficients", "residuals": "Residuals against predictions",
-                 "residual_distribution": "Distribution of the residuals", "beeswarm": "SHAP beeswarm",
-                 "bar": "Mean |SHAP| per feature"}
-
-
-def caption_from_name(p: dict) -> str:
-    what = CAPTION_KINDS.get(p["kind"], md_escape(p["kind"].replace("_", " ")).capitalize())
-    if p["dataset"]:
-        return f"{md_escape(what)} of the `{p['model']}` model on the `{p['dataset']}` data."
-    return f"{md_escape(what)} (`{p['name']}`)."
-
-
-def colophon(provenance: dict, packages: dict) -> dict:
+def colophon(provenance: dict) -> dict:
     commit, dirty = provenance["commit"], provenance["dirty"]
-    rows = ["| Package | Version |", "|:---|:---|"]
-    rows += [f"| {md_escape(k)} | {md_escape(v)} |" for k, v in sorted(packages.items())]
-    return {
-        "commit": f"`{commit}`",
-        "dirty": (" The working tree had uncommitted changes, so the commit alone does not reproduce it." if dirty
-                  else " The working tree had no uncommitted changes."),
-        "config_hash": f"`{provenance['config_hash']}`",
-        "packages": "\n".join(rows),
-    }
+    packages = ", ".join(f"{md_escape(k)} {md_escape(v)}" for k, v in sorted(provenance["packages"].items()))
+    return {"commit": f"`{commit}`",
+            "dirty": ("The working tree had uncommitted changes, so the commit alone does not reproduce it." if dirty
+                      else "The working tree had no uncommitted changes."),
+            "config_hash": f"`{provenance['config_hash']}`", "packages": packages + "."}

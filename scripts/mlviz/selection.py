@@ -96,3 +96,12 @@ def resolve(cfg: dict) -> None:
 def entries(cfg: dict, family: str) -> list[tuple[str, str]]:
     """(dataset, model) pairs a family draws."""
     return [(e["dataset"], e["model"]) for e in cfg["figures"][family][FAMILIES[family]]]
+
+
+def explained_class(cfg: dict, family: str, pair) -> str | None:
+    """The class a family's entry explains (None for regression)."""
+    key = FAMILIES[family]
+    for e in cfg["figures"][family][key]:
+        if (e["dataset"], e["model"]) == tuple(pair):
+            return e.get("class")
+    return None

@@ -101,6 +101,9 @@ def declutter(fig) -> None:
     renderer = fig.canvas.get_renderer()
     for ax in fig.axes:
         axis = ax.xaxis
+        # Two labels placed side by side on purpose (shap's "f(x)" "= 1.2") are not a scale.
+        if sum(1 for t in axis.get_ticklabels() if t.get_visible() and t.get_text()) < 3:
+            continue
         if not _overlapping(axis.get_ticklabels(), renderer):
             continue
         if isinstance(axis.get_major_locator(), FixedLocator):

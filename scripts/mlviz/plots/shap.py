@@ -70,9 +70,14 @@ def draw_waterfall(exp_row, *, style: Style, title: str, subtitle: str, output_n
     plt.figure()
     shap.plots.waterfall(exp_row, max_display=max_display, show=False)
     fig = plt.gcf()
-    # Below shap's own E[f(X)] label, which sits under the tick labels on a twin axis.
-    fig.axes[0].set_xlabel(f"{output_name}: base value E[f(X)] plus each feature's SHAP value", labelpad=26)
-    _finish_title(fig, title, subtitle)
+    # shap writes f(x) and E[f(X)] as pairs of tick labels on twin axes, which land on the first
+    # feature's name or on each other when the values lie near the plot's edge: the values go into
+    # the subtitle instead, the dashed lines that mark them stay.
+    for twin in fig.axes[1:]:
+        twin.set_xticklabels([])
+    base, fx = float(exp_row.base_values), float(exp_row.base_values + exp_row.values.sum())
+    fig.axes[0].set_xlabel(f"{output_name}: base value E[f(X)] plus each feature's SHAP value")
+    _finish_title(fig, title, f"{subtitle}\nfrom E[f(X)] = {base:,.6g} at the bottom to f(x) = {fx:,.6g} at the top")
     return fig
 
 
@@ -88,14 +93,36 @@ def draw_force(base_value: float, values, display_values, *, features: list[str]
                            out_names=output_name, matplotlib=True, show=False, figsize=(style.width, style.height),
                            contribution_threshold=threshold, text_rotation=text_rotation)
     ax = fig.axes[0]
+    prediction = float(base_value) + float(np.sum(values))
+    renderer = fig.canvas.get_renderer()
+    for t in list(ax.texts):
+        text = t.get_text()
+        if text in ("higher", "lower", "$\\leftarrow$", "$\\rightarrow$") or text.strip() in ("←", "→"):
+            t.remove()  # shap's colour key overlaps itself; the axis label says the same
+        elif text == "base value":
+            t.set_text(f"base value\n{base_value:,.6g}")
+    # Tick labels that the prediction's or the base value's line runs through are dropped.
+    fig.canvas.draw()
+    to_px = ax.transData.transform
+    for label, tick in zip(ax.get_xticklabels(), ax.get_xticks()):
+        box = label.get_window_extent(renderer)
+        for x in (prediction, float(base_value)):
+            px = to_px((x, 0))[0]
+            if box.x0 - 4 <= px <= box.x1 + 4:
+                label.set_visible(False)
     # shap fixes the y-range at (-0.5, 0.15) whatever its labels need: fit it to the lowest label so
     # the axis label sits right under them, neither far below nor on top of them.
-    renderer = fig.canvas.get_renderer()
     to_data = ax.transData.inverted()
     lowest = min((to_data.transform(t.get_window_extent(renderer))[0][1] for t in ax.texts), default=-0.2)
     ax.set_ylim(min(lowest, -0.2) - 0.03, ax.get_ylim()[1])
-    ax.set_xlabel(f"{output_name} (scale at the top; base value = {base_value:.6g}; red raises the "
-                  "prediction, blue lowers it)")
+    # Room at the sides for labels that shap places beyond the outermost bars.
+    lo, hi = ax.get_xlim()
+    extent = [to_data.transform(t.get_window_extent(renderer))[:, 0] for t in ax.texts]
+    if extent:
+        left, right = min(e.min() for e in extent), max(e.max() for e in extent)
+        span = hi - lo
+        ax.set_xlim(min(lo, left - 0.02 * span), max(hi, right + 0.02 * span))
+    ax.set_xlabel(f"{output_name} (scale at the top; red raises the prediction, blue lowers it)")
     _finish_title(fig, title, subtitle)
     return fig
 
@@ -153,9 +180,12 @@ def draw_dependence(exp, feature: str, *, style: Style, title: str, subtitle: st
 
     np.random.seed(DRAW_SEED)
     fig, ax = style.axes(ax)
-    shap.plots.scatter(exp[:, feature], color=exp, ax=ax, show=False, cmap=matplotlib.colormaps[style.cmap])
-    ax.set_xlabel(f"{feature}{scaled_note(feature, scale)}")
     levels = np.unique(exp[:, feature].data)
+    # shap's background histogram of the feature's values turns into a few huge blocks for a 0/1
+    # or count feature: only continuous features get it.
+    shap.plots.scatter(exp[:, feature], color=exp, ax=ax, show=False, cmap=matplotlib.colormaps[style.cmap],
+                       hist=len(levels) > 10)
+    ax.set_xlabel(f"{feature}{scaled_note(feature, scale)}")
     if len(levels) <= 10 and np.all(levels == np.round(levels)):  # 0/1 and counts: tick the levels only
         ax.set_xticks(levels, [f"{v:g}" for v in levels])
     for cax in fig.axes:  # the colour bar names the interacting feature shap picked
