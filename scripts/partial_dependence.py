@@ -3,7 +3,7 @@ figure's), the average curve of more features (the shape summary the article rea
 two-way partial dependence of the top pair."""
 import pandas as pd
 
-from mlviz import effects, models
+from mlviz import claims, effects, models
 from mlviz.importance import ordered
 from mlviz.io import read_json, write_parquet
 from mlviz.jobs import log, run
@@ -25,7 +25,7 @@ def main(smk):
                                              grid_resolution=e["grid_resolution"], ice_rows=e["ice_rows"],
                                              seed=e["seed"], class_index=class_index, scale=scale)
     table["feature"] = table["feature"].map(back)
-    summary = effects.effect_summary(table)
+    summary = effects.effect_summary(table, tolerance=claims.FLAT)
     summary["rank"] = summary["feature"].map({f: i + 1 for i, f in enumerate(ranked)})
     summary["shown"] = summary["feature"].isin(shown)
     # The figure's features keep their ICE lines; the others only their average curve.

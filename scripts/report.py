@@ -46,10 +46,12 @@ def main(smk):
     with tempfile.TemporaryDirectory(prefix="mlviz-report-") as tmp:
         build = Path(tmp)
         stage(smk, build, facts)
-        quarto.render(build, log)
-        keep = os.environ.get("MLVIZ_REPORT_BUILD")  # to look at what Quarto rendered: keep the folder there
-        if keep:
-            shutil.copytree(build, keep, dirs_exist_ok=True)
+        try:
+            quarto.render(build, log)
+        finally:
+            keep = os.environ.get("MLVIZ_REPORT_BUILD")  # to look at (or preview) what Quarto rendered
+            if keep:
+                shutil.copytree(build, keep, dirs_exist_ok=True)
         for key in ("html", "pdf"):
             out = Path(smk.output[key])
             out.parent.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,7 @@ import yaml
 
 from mlviz import claims as C
 from mlviz import facts as F
-from mlviz.article import code, join_and
+from mlviz.article import code, fact, join_and
 from mlviz.jobs import log, run
 
 BLOCKS = ("data_table", "data_notes", "importance_table", "importance_more", "shap_table", "shap_dependence",
@@ -28,8 +28,9 @@ def main(smk):
     ids = {p["id"]: p for p in plan}
     describe = {ds: d["describe"] for ds, d in config["datasets"].items()}
     models = sum(len(d["models"]) for d in config["datasets"].values()) + (1 if s["neural"] else 0)
+    n_models = fact(models, "d", table="metrics.parquet", agg="models")
     v = {"run": code(config["run"]),
-         "intro": {"models": f"{models} model{'s' if models != 1 else ''}",
+         "intro": {"models": f"{n_models} model{'s' if models != 1 else ''}",
                    "datasets": (f"the {join_and([F.label(d) for d in config['datasets']])} data"
                                 + (f" and the {code(s['neural']['dataset'])} images" if s["neural"] else ""))}}
     claims, subjects, flags = {}, {}, {}

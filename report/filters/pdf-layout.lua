@@ -93,7 +93,14 @@ end
 
 function Header(h)
   if FORMAT ~= "typst" or h.level > 1 then return nil end
-  return { pandoc.RawBlock("typst", "#place.flush()"), h }
+  local before = { pandoc.RawBlock("typst", "#place.flush()") }
+  if h.classes:includes("unnumbered") then
+    -- The Colophon starts a page of its own: a float flushed to the foot of the page before it would
+    -- otherwise come after its heading.
+    table.insert(before, pandoc.RawBlock("typst", "#pagebreak(weak: true)"))
+  end
+  table.insert(before, h)
+  return before
 end
 
 -- Sub-figures side by side fill their cell of Quarto's layout (at natural size they overflow it).

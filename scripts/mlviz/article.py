@@ -114,7 +114,8 @@ def figure_plan(paths: list[str], run_dir: str, first: dict, instance: int | Non
 
 
 # ----------------------------------------------------------------------------- markdown helpers
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|$@~^\"])")
+# Markdown's own characters, and those pandoc's smart typography would turn into others (..., ', -).
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|$@~^\"'.-])")
 
 
 def md_escape(text: str) -> str:
@@ -131,11 +132,13 @@ def code(text) -> str:
 
 
 def fact(value, fmt: str | None = None, *, table: str, where: dict | None = None, col: str = "value",
-         agg: str | None = None, rank: int | None = None, by: str | None = None, text: str | None = None) -> str:
+         agg: str | None = None, rank: int | None = None, text: str | None = None) -> str:
     """A number or a name from a run table, as a bracketed span that says where it came from, so a
     test can look it up again: [0.87]{.fact table="metrics.parquet" where="dataset=mba;metric=roc_auc" fmt=".2f"}.
-    agg: None (the one matching row), count, mean, max, min, sum, share (count / all rows),
-    rank (the `col` of the rank-th row by descending |by|)."""
+    table: a file of the run, or `config` (where key=dotted.key) or `constant` (a threshold of
+    mlviz.claims). agg: None (the one matching row), count, mean, max, min, sum, share (count / all
+    rows), rank (the `col` of the rank-th row in the importance order), and the few named in
+    tests/articlecheck.py."""
     shown = text if text is not None else (format(value, fmt) if fmt else str(value))
     attrs = [f'table="{table}"']
     if where:
@@ -146,8 +149,6 @@ def fact(value, fmt: str | None = None, *, table: str, where: dict | None = None
         attrs.append(f'agg="{agg}"')
     if rank is not None:
         attrs.append(f'rank="{rank}"')
-    if by:
-        attrs.append(f'by="{by}"')
     if fmt:
         attrs.append(f'fmt="{fmt}"')
     return f"[{md_escape(shown)}]{{.fact {' '.join(attrs)}}}"

@@ -24,6 +24,7 @@ SKEW = 0.1  # |mean − median| of residuals, in standard deviations, for a skew
 LIME_STABLE, LIME_PARTLY = 0.9, 0.6  # mean pairwise Jaccard of top-k sets over seeds
 WELL_CALIBRATED_ECE = 0.05
 THRESHOLD_MOVE, F1_GAIN = 0.05, 0.01
+FLAT = 0.05  # a partial-dependence curve moving less than this share of the largest effect is flat
 AGREE, DISAGREE = 0.7, 0.3  # Spearman ρ between importance methods
 OVERFIT = 1.1  # validation loss at the end over its minimum
 CLOSE_ACCURACY = 0.02

@@ -124,9 +124,27 @@ def label(name: str) -> str:
     return f"`{name}`"
 
 
-def listed(items: list[str], more: int = 0) -> str:
-    text = join_and(items)
-    return f"{text} and {more} more" if more else text
+def class_name(meta: dict, label: str) -> str:
+    """A class label (text or a number) as a fact of the dataset's meta table, in italics."""
+    rel = f"data/{meta['dataset']}/meta.json"
+    i = meta["classes"].index(label)
+    return f"*{fact(None, table=rel, col='classes', agg=f'item{i}', text=label)}*"
+
+
+def target_words(meta: dict) -> str:
+    """The target as the article names it: the config's describe.target, with the column."""
+    words = meta.get("describe", {}).get("target")
+    col = code(meta["target"])
+    return col if not words or words == meta["target"] else f"{md_escape(words)} ({col})"
+
+
+def listed(items: list[str], more: int = 0, count: dict | None = None) -> str:
+    """Names joined with "and"; `more` further ones counted (count: the fact-span arguments that
+    let a reader look the total up again)."""
+    if not more:
+        return join_and(items)
+    shown = fact(more, "d", **count) if count else str(more)
+    return f"{', '.join(items)} and {shown} more"
 
 
 # =============================================================================== data
@@ -141,21 +159,23 @@ def data_section(run: Run, config: dict, notes: dict) -> tuple[dict, dict, dict]
         n = meta["rows"]
         split = (f"{fact(n['all'], ',d', table=mrel, col='rows.all')} ({fact(n['train'], ',d', table=mrel, col='rows.train')}"
                  f" / {fact(n['test'], ',d', table=mrel, col='rows.test')})")
-        task = meta["task"] if meta["task"] == "regression" else f"{len(meta['classes'])} classes"
+        task = (meta["task"] if meta["task"] == "regression" else
+                f"{fact(len(meta['classes']), 'd', table=mrel, col='classes', agg='len')} classes")
         rows.append(f"| {label(ds)} | {file} | {split} | {task} | {code(meta['target'])} | "
                     f"{fact(len(meta['features']), 'd', table=mrel, col='features', agg='len')} |")
         parts = []
         if meta["classes"]:
             prel = f"data/{ds}/test.parquet"
             counts = run.table(prel)[meta["target"]].value_counts()
-            shares = [f"{md_escape(c)} {fact(float(counts.get(i, 0) / n['test']), '.0%', table=prel, where={meta['target']: i}, agg='share')}"
+            shares = [f"{class_name(meta, c)} {fact(float(counts.get(i, 0) / n['test']), '.0%', table=prel, where={meta['target']: i}, agg='share')}"
                       for i, c in enumerate(meta["classes"])]
             parts.append(f"its test rows divide into {join_and(shares)}")
         if meta["rows"]["without_target"]:
             parts.append(f"{fact(meta['rows']['without_target'], ',d', table=mrel, col='rows.without_target')} rows "
                          "without a target value were left out")
         if meta["dropped"]:
-            dropped = [f"{code(c)} ({md_escape(why)})" for c, why in meta["dropped"].items()]
+            dropped = [f"{code(c)} ({fact(None, table=mrel, col='dropped', where={'key': c}, text=why)})"
+                       for c, why in meta["dropped"].items()]
             parts.append(f"dropped: {'; '.join(dropped)}")
         if meta["fills"]:
             fills = [f"{code(c)} ({md_escape(str(f['rule']).replace('_', ' '))})" for c, f in meta["fills"].items()]
@@ -173,8 +193,8 @@ def data_section(run: Run, config: dict, notes: dict) -> tuple[dict, dict, dict]
     if files:
         origin.append(f"The data comes from the file{'s' if len(files) > 1 else ''} {join_and([code(f) for f in files])}.")
     if generated:
-        origin.append(f"mlviz generated {join_and([code(g) for g in generated])} itself: synthetic demo data "
-                      "with a known answer, not real records.")
+        origin.append(f"mlviz generated the {join_and([code(g) for g in generated])} data itself: synthetic "
+                      "demo data with a known answer, not real records.")
     notes_block = ("What preprocessing did, per data set:\n\n" + "\n".join(lines) + "\n") if lines else ""
     return {"origin": " ".join(origin)}, {"data_table": table, "data_notes": notes_block}, {}
 
@@ -188,7 +208,7 @@ def tree_section(run: Run, config: dict, ds: str, model: str) -> tuple[dict, dic
                   "levels deep, to keep it readable" if depth else "without a depth limit")
     prel = f"predictions/{ds}/{model}.parquet"
     claims, subjects = C.tree(run.table(prel), run.table(f"comparison/{ds}/metrics.parquet"), model, meta["task"])
-    v = {"dataset": label(ds), "model": label(model), "target": code(meta["target"]), "depth": depth_text}
+    v = {"dataset": label(ds), "model": label(model), "target": target_words(meta), "depth": depth_text}
     if meta["task"] == "regression":
         v.update(r2=run.metric(ds, model, "r2"), r2_interval=run.interval(ds, model, "r2"))
     else:
@@ -196,7 +216,7 @@ def tree_section(run: Run, config: dict, ds: str, model: str) -> tuple[dict, dic
         v.update(accuracy=run.metric(ds, model, "accuracy", ".1%"),
                  balanced_accuracy=run.metric(ds, model, "balanced_accuracy", ".1%"),
                  accuracy_interval=run.interval(ds, model, "accuracy", ".1%"),
-                 majority=f"*{md_escape(meta['classes'][major])}*",
+                 majority=class_name(meta, meta["classes"][major]),
                  majority_share=fact(subjects["majority_share"], ".1%", table=prel, where={"y_true": major}, agg="share"))
     return v, claims, {"majority": meta["classes"][subjects["majority"]] if "majority" in subjects else None}
 
@@ -219,19 +239,20 @@ def importance_section(run: Run, ds: str, model: str, top_k: int) -> tuple[dict,
     noise = subjects["noise_features"]
     v["noise_count"] = fact(len(noise), "d", table="importances.parquet",
                             where={"dataset": ds, "model": model, "method": "permutation"}, agg="count_noise")
-    v["noise_features"] = listed([run.named(ds, model, "permutation", f) for f in noise[:8]], max(0, len(noise) - 8))
+    v["noise_features"] = listed([run.named(ds, model, "permutation", f) for f in noise[:8]], max(0, len(noise) - 8),
+                                 count={"table": "importances.parquet", "agg": "count_noise_beyond",
+                                        "where": {"dataset": ds, "model": model, "method": "permutation"}, "rank": 8})
     if claims["has_impurity"]:
         v["impurity_top"] = top("impurity", imp)
         v["impurity_leader"] = run.ranked(ds, model, "impurity", 1)
         v["impurity_top_noisy"] = join_and([run.named(ds, model, "permutation", f) for f in subjects["impurity_top_noisy"]])
-    rows = []
     if claims["has_impurity"]:
-        rows = ["| Rank | Impurity | Mean decrease | Permutation | Score drop (± sd) |", "|---:|:---|---:|:---|---:|"]
+        rows = ["| Impurity | Mean decrease | Permutation | Score drop (± sd) |", "|:---|---:|:---|---:|"]
     else:
-        rows = ["| Rank | Permutation | Score drop (± sd) |", "|---:|:---|---:|"]
+        rows = ["| Permutation | Score drop (± sd) |", "|:---|---:|"]
     for r in range(1, min(top_k, len(perm)) + 1):
         fp = perm.feature.iloc[r - 1]
-        cells = [str(r)]
+        cells = []
         if claims["has_impurity"] and r <= len(imp):
             cells += [run.ranked(ds, model, "impurity", r), run.imp_value(ds, model, "impurity", imp.feature.iloc[r - 1], ".3f")]
         elif claims["has_impurity"]:
@@ -257,13 +278,15 @@ def shap_section(run: Run, ds: str, model: str, instance: int, perm_models: set,
     row = values.loc[instance]
     num = sig(float(row["output"]))
     add = summary["additivity"]
-    v = {"dataset": label(ds), "model": label(model), "output": md_escape(summary["output"]),
+    v = {"dataset": label(ds), "model": label(model),
+         "output": fact(None, table=f"{base}/summary.json", col="output", text=summary["output"]),
          "rows": fact(summary["explained_rows"], ",d", table=f"{base}/summary.json", col="explained_rows"),
          "row_noun": md_escape(describe["rows"]),
          "additivity_error": fact(add["max_abs_error"], sig(add["max_abs_error"], 2), table=f"{base}/summary.json",
                                   col="additivity.max_abs_error"),
          "instance_label": f"row {fact(instance, 'd', table=vrel, where={'row': instance}, col='row')} of the CSV "
-                           f"(a {md_escape(describe['row'])} of the {md_escape(str(row['split']))} split)",
+                           f"({'an' if describe['row'][:1].lower() in 'aeiou' else 'a'} {md_escape(describe['row'])} "
+                           f"of the {md_escape(str(row['split']))} split)",
          "base_value": fact(float(row["base_value"]), num, table=vrel, where={"row": instance}, col="base_value"),
          "prediction": fact(float(row["output"]), num, table=vrel, where={"row": instance}, col="output"),
          "leader": run.ranked(ds, model, "mean_abs_shap", 1)}
@@ -287,10 +310,10 @@ def shap_section(run: Run, ds: str, model: str, instance: int, perm_models: set,
                          for r in range(1, n + 1)])
     if claims["has_permutation"]:
         v["permutation_leader"] = run.ranked(ds, model, "permutation", 1)
-    rows = ["| Rank | Feature | Mean \\|SHAP\\| |", "|---:|:---|---:|"]
+    rows = ["| Feature | Mean \\|SHAP\\| |", "|:---|---:|"]
     for r in range(1, min(top_k, len(mean_abs)) + 1):
         val = float(mean_abs.value.iloc[r - 1])
-        rows.append(f"| {r} | {run.ranked(ds, model, 'mean_abs_shap', r)} | "
+        rows.append(f"| {run.ranked(ds, model, 'mean_abs_shap', r)} | "
                     f"{run.imp_value(ds, model, 'mean_abs_shap', mean_abs.feature.iloc[r - 1], sig(val))} |")
     table = "\n".join(rows) + (f"\n\n: Features with the largest mean absolute SHAP value for the {label(model)} "
                                "model. {#tbl-shap}\n")
@@ -308,6 +331,7 @@ def lime_section(run: Run, ds: str, model: str, positions: list[int]) -> tuple[d
     claims, subjects = C.lime(exp, agree, other)
     cls = str(exp["class"].iloc[0])
     predicted = subjects["predicted"]
+    meta = run.json(f"data/{ds}/meta.json")
 
     def rules(df):
         return join_and([f"{code(r.rule)} ({fact(float(r.weight), '+.3f', table=erel, where={'rank': int(r.rank)}, col='weight')})"
@@ -316,7 +340,7 @@ def lime_section(run: Run, ds: str, model: str, positions: list[int]) -> tuple[d
     v = {"dataset": label(ds), "model": label(model),
          "position": fact(first, "d", table=erel, where={"rank": 1}, col="test_position"),
          "row_label": f"row {fact(int(exp['row'].iloc[0]), 'd', table=erel, where={'rank': 1}, col='row')} of the CSV",
-         "predicted": f"*{md_escape(predicted)}*", "class": f"*{md_escape(cls)}*",
+         "predicted": class_name(meta, predicted), "class": class_name(meta, cls),
          "p_predicted": fact(float(exp[f'proba_{predicted}'].iloc[0]), ".2f", table=erel, where={"rank": 1},
                              col=f"proba_{predicted}"),
          "support": rules(exp[exp.weight > 0].head(2)), "against": rules(exp[exp.weight < 0].head(2)),
@@ -339,10 +363,10 @@ def lime_block(run: Run, plan: list[dict], ds: str, model: str, positions: list[
         erel = f"lime/{ds}/{model}/test{pos}/explanation.parquet"
         arel = f"lime/{ds}/{model}/test{pos}/agreement.parquet"
         exp, agree = run.table(erel), run.table(arel).iloc[0]
-        cls = md_escape(str(exp["class"].iloc[0]))
+        cls = class_name(run.json(f"data/{ds}/meta.json"), str(exp["class"].iloc[0]))
         pair_id = "fig-lime-pair" if i == 0 else f"fig-lime-pair-{pos}"
         caption = (f"LIME for test row {fact(pos, 'd', table=erel, where={'rank': 1}, col='test_position')}: the "
-                   f"conditions that move the probability of *{cls}* (green towards it, red against it), and their "
+                   f"conditions that move the probability of {cls} (green towards it, red against it), and their "
                    f"weights over {fact(int(agree['seeds']), 'd', table=arel, col='seeds')} seeds (mean Jaccard "
                    f"similarity of the top {fact(int(agree['top_k']), 'd', table=arel, col='top_k')}: "
                    f"{fact(float(agree['mean_jaccard']), '.2f', table=arel, col='mean_jaccard')}).")
@@ -369,10 +393,12 @@ def linear_section(run: Run, ds: str, model: str) -> tuple[dict, dict, dict, str
     pos = coef[coef.value > 0].sort_values(["value", "feature"], ascending=[False, True], kind="mergesort")
     neg = coef[coef.value < 0].sort_values(["value", "feature"], kind="mergesort")
     scaled = list(meta.get("scale") or {})
-    v = {"dataset": label(ds), "model": label(model), "target": code(meta["target"]),
+    v = {"dataset": label(ds), "model": label(model), "target": target_words(meta),
          "positive": join_and([c(f) for f in pos.feature[:3]]), "negative": join_and([c(f) for f in neg.feature[:2]]),
-         "weak": cap(listed([code(f) for f in subjects["weak"][:8]], max(0, len(subjects["weak"]) - 8))),
-         "scaled": (f"The features {listed([code(f) for f in scaled[:6]], max(0, len(scaled) - 6))} were standardised, "
+         "weak": cap(listed([code(f) for f in subjects["weak"][:8]], max(0, len(subjects["weak"]) - 8),
+                            count={"table": "importances.parquet", "agg": "count_weak_beyond", "rank": 8,
+                                   "where": {"dataset": ds, "model": model, "method": "coefficient"}})),
+         "scaled": (f"The features {listed([code(f) for f in scaled[:6]], max(0, len(scaled) - 6), count={'table': f'data/{ds}/meta.json', 'col': 'scale', 'agg': 'len_beyond', 'rank': 6})} were standardised, "
                     "so their coefficients are the change in the prediction for one standard deviation; the others "
                     "are per unit (for a yes/no feature: yes against no)." if scaled else
                     "No feature was standardised, so each coefficient is the change in the prediction per unit."),
@@ -419,11 +445,10 @@ def effects_section(run: Run, ds: str, model: str, cls: str | None) -> tuple[dic
     summary = run.table(srel)
     claims, subjects = C.effects(summary)
     shown = summary[summary["shown"]].sort_values("rank")
-    words = {"increasing": "rises with it", "decreasing": "falls as it grows", "flat": "is flat",
-             "mixed": "goes up and down"}
-    shapes = [f"the output {fact(None, table=srel, where={'feature': f}, col='monotone', text=words[s])} "
-              f"for {code(f)}" for f, s in zip(shown.feature, shown.monotone)]
-    v = {"dataset": label(ds), "model": label(model), "shapes": "; ".join(shapes)}
+    shapes = [f"{code(f)} {fact(None, table=srel, where={'feature': f}, col='monotone', text=s)}"
+              for f, s in zip(shown.feature, shown.monotone)]
+    v = {"dataset": label(ds), "model": label(model), "shapes": join_and(shapes),
+         "flat_share": fact(C.FLAT, ".0%", table="constant", where={"name": "FLAT"})}
     return v, claims, {"flat": subjects["flat"]}
 
 
@@ -435,19 +460,21 @@ def performance_section(run: Run, ds: str, model: str, describe: dict) -> tuple[
     m = run.table("metrics.parquet")
     m = m[(m.dataset == ds) & (m.model == model) & (m.split == "test")]
     claims, subjects = C.performance(m, pred, classes)
-    v = {"dataset": label(ds), "model": label(model), "target": code(meta["target"]),
+    v = {"dataset": label(ds), "model": label(model), "target": target_words(meta),
          "rows": fact(len(pred), ",d", table=prel, agg="count"), "row_noun": md_escape(describe["rows"]),
-         "roc_auc": run.metric(ds, model, "roc_auc"), "average_precision": run.metric(ds, model, "average_precision")}
+         "roc_auc": run.metric(ds, model, "roc_auc"), "average_precision": run.metric(ds, model, "average_precision"),
+         "bands": join_and([fact(b, "g", table="constant", where={"name": "AUC_BANDS"}, agg=f"bound{i}")
+                            for i, (b, _) in enumerate(C.AUC_BANDS[:-1])])}
     if len(classes) == 2:
-        neg, pos = md_escape(classes[0]), md_escape(classes[1])
+        neg, pos = class_name(meta, classes[0]), class_name(meta, classes[1])
         n = lambda t, p: fact(int(((pred.y_true == t) & (pred.y_pred == p)).sum()), ",d", table=prel,  # noqa: E731
                               where={"y_true": t, "y_pred": p}, agg="count")
         npos = fact(int((pred.y_true == 1).sum()), ",d", table=prel, where={"y_true": 1}, agg="count")
         nneg = fact(int((pred.y_true == 0).sum()), ",d", table=prel, where={"y_true": 0}, agg="count")
-        v["confusion"] = (f"Of the {npos} test rows that are *{pos}*, the model finds {n(1, 1)} (true positives) and "
-                          f"misses {n(1, 0)} (false negatives); of the {nneg} that are *{neg}*, it keeps {n(0, 0)} "
-                          f"(true negatives) and wrongly calls {n(0, 1)} *{pos}* (false positives).")
-        v["positive"] = f"*{pos}*"
+        v["confusion"] = (f"Of the {npos} test rows that are {pos}, the model finds {n(1, 1)} (true positives) and "
+                          f"misses {n(1, 0)} (false negatives); of the {nneg} that are {neg}, it keeps {n(0, 0)} "
+                          f"(true negatives) and wrongly calls {n(0, 1)} {pos} (false positives).")
+        v["positive"] = pos
         v["prevalence"] = fact(subjects["prevalence"], ".2f", table=prel, where={"y_true": 1}, agg="share")
         v["trapezoid"] = run.metric(ds, model, "pr_auc_trapezoid")
     return v, claims, {}
@@ -458,7 +485,10 @@ def threshold_section(run: Run, ds: str, model: str) -> tuple[dict, dict, dict]:
     s = run.json(rel)
     claims, _ = C.threshold(s)
     f = lambda k, fmt=".2f": fact(float(s[k]), fmt, table=rel, col=k)  # noqa: E731
-    v = {"dataset": label(ds), "model": label(model), "precision_default": f("precision_at_default"),
+    v = {"dataset": label(ds), "model": label(model), "default": f("default_threshold", "g"),
+         "move": fact(C.THRESHOLD_MOVE, "g", table="constant", where={"name": "THRESHOLD_MOVE"}),
+         "gain": fact(C.F1_GAIN, "g", table="constant", where={"name": "F1_GAIN"}),
+         "precision_default": f("precision_at_default"),
          "recall_default": f("recall_at_default"), "f1_default": f("f1_at_default"), "f1_best": f("f1_at_best"),
          "best": f("best_f1_threshold", ".3f")}
     return v, claims, {}
@@ -526,7 +556,8 @@ def calibration_section(run: Run, ds: str, classes: list[str], threshold: float)
         rows.append(f"| {label(r.model)} | " + " | ".join(
             fact(float(getattr(r, k)), ".3f", table=srel, where=w, col=k)
             for k in ("brier", "reliability", "resolution", "ece")) + " |")
-    what = f"of the positive class *{md_escape(cls)}*" if positive else "summed over the classes (ECE: their mean)"
+    what = (f"of the positive class {class_name(run.json(f'data/{ds}/meta.json'), cls)}" if positive
+            else "summed over the classes (ECE: their mean)")
     table = "\n".join(rows) + (f"\n\n: Calibration of every classifier on the {label(ds)} test rows, {what}; "
                                "Brier score ≈ reliability − resolution + uncertainty. {#tbl-calibration}\n")
     return v, claims, subjects, table
@@ -560,7 +591,8 @@ def trust_section(run: Run, ds: str, deletion: tuple | None, config: dict) -> tu
     for r in agreement.itertuples():
         w = {"model": r.model, "method_a": r.method_a, "method_b": r.method_b}
         rho = "–" if pd.isna(r.spearman) else fact(float(r.spearman), "+.2f", table=arel, where=w, col="spearman")
-        rows.append(f"| {label(r.model)} | {METHOD_LABELS[r.method_a]} / {METHOD_LABELS[r.method_b]} | {rho} | "
+        rows.append(f"| {label(r.model)} | {md_escape(METHOD_LABELS[r.method_a])} vs "
+                    f"{md_escape(METHOD_LABELS[r.method_b])} | {rho} | "
                     f"{fact(float(r.overlap), '.0%', table=arel, where=w, col='overlap')} |")
     table = ("\n".join(rows) + f"\n\n: Agreement between the importance methods of each model on the {label(ds)} data: "
              "rank correlation of the features and the share of the top k they have in common. {#tbl-agreement}\n"
@@ -660,4 +692,4 @@ def colophon(provenance: dict) -> dict:
     return {"commit": f"`{commit}`",
             "dirty": ("The working tree had uncommitted changes, so the commit alone does not reproduce it." if dirty
                       else "The working tree had no uncommitted changes."),
-            "config_hash": f"`{provenance['config_hash']}`", "packages": packages + "."}
+            "config_hash": f"`{provenance['config_hash']}`", "packages": packages}
