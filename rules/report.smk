@@ -60,6 +60,8 @@ rule manifest:
         producers=lambda w: manifest_producers(),
     log:
         OUT.log("manifest", "manifest"),
+    benchmark:
+        OUT.benchmark("manifest", "manifest")
     conda:
         "../envs/report.yaml"
     script:

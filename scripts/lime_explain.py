@@ -13,7 +13,8 @@ def main(smk):
                            what=f"{smk.wildcards.dataset}/{smk.wildcards.model}")
     explainer = lx.make_explainer(c.train_X, c.features, c.classes, p["seed"])
     exp = lx.explain(explainer, c.x, c.predict, c.label, p["num_features"], p["num_samples"])
-    table = lx.explanation_table(exp, c.label, c.features, c.classes, c.position, int(c.row.name), p["seed"])
+    table = lx.explanation_table(exp, c.label, c.features, c.classes, c.position, int(c.row.name), p["seed"],
+                                  scale=c.scale)
     write_parquet(table, smk.output.table)
     Path(smk.output.html).parent.mkdir(parents=True, exist_ok=True)
     Path(smk.output.html).write_text(lx.self_contained_html(exp, c.label, p["seed"]), encoding="utf-8")

@@ -16,7 +16,8 @@ def main(smk):
     for seed in lx.seeds_for(p["seed"], p["seeds"]):
         explainer = lx.make_explainer(c.train_X, c.features, c.classes, seed)
         exp = lx.explain(explainer, c.x, c.predict, c.label, p["num_features"], p["num_samples"])
-        runs.append(lx.explanation_table(exp, c.label, c.features, c.classes, c.position, int(c.row.name), seed))
+        runs.append(lx.explanation_table(exp, c.label, c.features, c.classes, c.position, int(c.row.name), seed,
+                                            scale=c.scale))
     runs = pd.concat(runs, ignore_index=True)
     summary, agreement = lx.stability(runs, c.features, p["top_k"])
     write_parquet(runs, smk.output.runs)

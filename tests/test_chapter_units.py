@@ -537,3 +537,35 @@ def test_trust_figures(style, tmp_path):
     assert any("area = 0.2375" in t for t in texts) and any("area = 0.1375" in t for t in texts)
     assert len(fig.axes[0].get_lines()) == 2
     saved(fig, tmp_path, "deletion", style)
+
+
+# ------------------------------------------------------------------ long names (any user's data)
+def test_lime_conditions_are_written_in_the_datas_own_units():
+    from mlviz.lime_explain import in_original_units
+
+    scale = {"Culmen Length (mm)": {"mean": 44.0, "std": 5.0}, "income": {"mean": 50_000.0, "std": 10_000.0}}
+    assert in_original_units("-0.80 < Culmen Length (mm) <= 0.20", "Culmen Length (mm)", scale) == \
+        "40 < Culmen Length (mm) <= 45"
+    assert in_original_units("income > 1.50", "income", scale) == "income > 65,000"
+    assert in_original_units("income <= -1.00", "income", scale) == "income <= 40,000"
+    # Features the preprocessing did not standardise keep LIME's text.
+    assert in_original_units("Island_Dream <= 0.00", "Island_Dream", scale) == "Island_Dream <= 0.00"
+
+
+def test_long_labels_are_wrapped_inside_the_figure(tmp_path, style):
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    long_class = "Adelie Penguin (Pygoscelis adeliae)"
+    fig, ax = style.figure()
+    ax.scatter(np.arange(10), np.arange(10))
+    ax.set_xlabel(f"Culmen Length (mm) (original units; the model saw (x − 44.12) / 5.506) {long_class}")
+    ax.set_ylabel(f"SHAP value of Culmen Length (mm) (log-odds({long_class}))")
+    fig.suptitle(f"SHAP dependence: Culmen Length (mm) (rank 1 by mean |SHAP|), a_long_dataset_name / xgboost")
+    size = fig.get_size_inches() * fig.dpi
+    save(fig, tmp_path / "long.png", style=style)
+    assert "\n" in ax.xaxis.label.get_text() and "\n" in ax.yaxis.label.get_text()
+    width, height = Image.open(tmp_path / "long.png").size
+    # bbox 'tight' grows the image to hold what sticks out: wrapped, nothing does by much.
+    assert width <= size[0] * 1.1 and height <= size[1] * 1.25, (width, height, size)
+    plt.close("all")

@@ -181,7 +181,8 @@ def data_section(run: Run, config: dict, notes: dict) -> tuple[dict, dict, dict]
             fills = [f"{code(c)} ({md_escape(str(f['rule']).replace('_', ' '))})" for c, f in meta["fills"].items()]
             parts.append(f"missing values filled from the train split: {', '.join(fills)}")
         if meta["grouped_levels"]:
-            grouped = [f"{code(c)} ({len(v)} rare levels)" for c, v in meta["grouped_levels"].items()]
+            grouped = [f"{code(c)} ({fact(len(v), 'd', table=mrel, col='grouped_levels', where={'key': c}, agg='len')} rare levels)"
+                       for c, v in meta["grouped_levels"].items()]
             parts.append(f"rare levels joined as *other*: {', '.join(grouped)}")
         if parts:
             lines.append(f"- {label(ds)}: " + "; ".join(parts) + ".")
@@ -195,7 +196,7 @@ def data_section(run: Run, config: dict, notes: dict) -> tuple[dict, dict, dict]
     if generated:
         origin.append(f"mlviz generated the {join_and([code(g) for g in generated])} data itself: synthetic "
                       "demo data with a known answer, not real records.")
-    notes_block = ("What preprocessing did, per data set:\n\n" + "\n".join(lines) + "\n") if lines else ""
+    notes_block = ("About each data set:\n\n" + "\n".join(lines) + "\n") if lines else ""
     return {"origin": " ".join(origin)}, {"data_table": table, "data_notes": notes_block}, {}
 
 

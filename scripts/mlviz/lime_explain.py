@@ -27,6 +27,7 @@ def load_case(*, meta: dict, train: pd.DataFrame, test: pd.DataFrame, model, pos
     row = test_row(test, position, what)
     return SimpleNamespace(
         features=features, classes=classes, position=position, row=row, label=classes.index(cls),
+        scale=meta.get("scale") or {},
         x=row[features].to_numpy(dtype="float64"),
         train_X=train[features].to_numpy(dtype="float64"),
         predict=predict_proba_fn(model, features),
@@ -76,10 +77,36 @@ def explain(explainer, row: np.ndarray, predict, label: int, num_features: int, 
                                       num_samples=num_samples)
 
 
+_NUMBER = r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?"
+
+
+def _original(value: str, s: dict) -> str:
+    v = float(value) * s["std"] + s["mean"]
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"
+
+
+def in_original_units(rule: str, feature: str, scale: dict) -> str:
+    """LIME's condition on a standardised feature ("-0.83 < age <= 0.11") with its bounds in the
+    feature's own units, as the data's owner knows them; other conditions as LIME wrote them."""
+    s = scale.get(feature)
+    if s is None:
+        return rule
+    name = re.escape(feature)
+    m = re.fullmatch(rf"({_NUMBER}) (<=?) {name} (<=?) ({_NUMBER})", rule)
+    if m:
+        return f"{_original(m[1], s)} {m[2]} {feature} {m[3]} {_original(m[4], s)}"
+    m = re.fullmatch(rf"{name} (<=?|>=?) ({_NUMBER})", rule)
+    if m:
+        return f"{feature} {m[1]} {_original(m[2], s)}"
+    return rule
+
+
 def explanation_table(exp, label: int, features: list[str], classes: list[str], position: int, row: int,
-                      seed: int) -> pd.DataFrame:
+                      seed: int, scale: dict | None = None) -> pd.DataFrame:
     """One line per feature in the explanation, by descending |weight|, with the row's predicted
-    probabilities and the local model's intercept, prediction and R² repeated on every line."""
+    probabilities and the local model's intercept, prediction and R² repeated on every line.
+    `rule` is the condition in the data's units (`scale`: the preprocessing's standardisation,
+    undone); `model_rule` is LIME's own text, on the values the model saw."""
     # as_list gives the rule text ("gmat > 680.00") in as_map's order of feature ids.
     mapped = {i: rule for (i, _), (rule, _) in zip(exp.as_map()[label], exp.as_list(label=label))}
     pairs = sorted(exp.as_map()[label], key=lambda p: (-abs(p[1]), features[p[0]]))
@@ -87,7 +114,8 @@ def explanation_table(exp, label: int, features: list[str], classes: list[str], 
         "test_position": position, "row": row, "seed": seed, "class": classes[label],
         "rank": np.arange(1, len(pairs) + 1),
         "feature": [features[i] for i, _ in pairs],
-        "rule": [mapped[i] for i, _ in pairs],
+        "rule": [in_original_units(mapped[i], features[i], scale or {}) for i, _ in pairs],
+        "model_rule": [mapped[i] for i, _ in pairs],
         "weight": [float(w) for _, w in pairs],
     })
     for c, p in zip(classes, exp.predict_proba):

@@ -93,6 +93,55 @@ def _overlapping(labels, renderer, pad: float = 2.0) -> bool:
     return any(b.x0 < a.x1 + pad for a, b in zip(boxes, boxes[1:]))
 
 
+def _panel_px(ax) -> tuple[float, float]:
+    """Width and height (pixels) of the grid cell an axes was laid out in: the room its labels
+    may take whatever the layout has done to the axes (a colour bar or a library's own axes: the
+    figure)."""
+    fw, fh = ax.figure.bbox.width, ax.figure.bbox.height
+    spec = ax.get_subplotspec() if hasattr(ax, "get_subplotspec") else None
+    if spec is None or ax.get_label() == "<colorbar>":
+        return fw, fh
+    grid = spec.get_gridspec()
+    widths, heights = grid.get_width_ratios(), grid.get_height_ratios()
+    nrows, ncols = grid.get_geometry()
+    widths, heights = widths or [1] * ncols, heights or [1] * nrows
+    return (fw * sum(widths[i] for i in spec.colspan) / sum(widths),
+            fh * sum(heights[i] for i in spec.rowspan) / sum(heights))
+
+
+def _wrap(text_obj, room: float, renderer) -> None:
+    """Break a label that is longer than `room` pixels at spaces, so that no line is."""
+    import textwrap
+
+    text = text_obj.get_text()
+    if not text.strip():
+        return
+    box = text_obj.get_window_extent(renderer)
+    length = max(box.width, box.height) if text_obj.get_rotation() else box.width
+    lines = text.split("\n")
+    longest = max(len(line) for line in lines)
+    if length <= room or longest < 12:
+        return
+    # The box measures the longest line; characters per line scale with it.
+    width = max(12, int(longest * room / length * 0.95))
+    text_obj.set_text("\n".join(textwrap.fill(line, width, break_long_words=False) for line in lines))
+
+
+def wrap_labels(fig) -> None:
+    """Long axis labels, titles and the figure's title (a long feature or class name) wrapped to
+    the room they have instead of squeezing the plot or running off the image. Run on every
+    figure before it is saved."""
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        w, h = _panel_px(ax)
+        _wrap(ax.xaxis.label, w, renderer)
+        _wrap(ax.yaxis.label, h, renderer)
+        for title in (ax.title, ax._left_title, ax._right_title):
+            _wrap(title, w, renderer)
+    if fig._suptitle is not None:
+        _wrap(fig._suptitle, fig.bbox.width * 0.98, renderer)
+
+
 def declutter(fig) -> None:
     """Thin or turn x tick labels that touch ("−10000−5000"): numeric axes get fewer ticks, fixed
     (categorical) ones are rotated. Run on every figure before it is saved."""
@@ -124,6 +173,8 @@ def save(fig, path: str | Path, *, style: Style, stamp: dict | None = None) -> N
     (mlviz.jobs gives each rule's figures {"mlviz:rule": ..., "mlviz:params": digest})."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    fig.canvas.draw()
+    wrap_labels(fig)
     fig.canvas.draw()
     declutter(fig)
     fig.savefig(path, dpi=style.dpi, bbox_inches="tight", pad_inches=0.15,

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..style import Style, plt
+from ..style import Style, plt, wrap_labels
 from ..tree_shap import RAW, SHAP, features_of, ranked_features
 
 # Fixed seed for the random jitter and draw order that shap's beeswarm and scatter use (they take
@@ -55,6 +55,7 @@ def scaled_note(feature: str, scale: dict) -> str:
 def _finish_title(fig, title: str, subtitle: str | None = None) -> None:
     """Title just above everything the library drew (shap puts f(x) labels on a twin axis on
     top, so an axes title would collide with them)."""
+    wrap_labels(fig)
     renderer = fig.canvas.get_renderer()
     top = max(ax.get_tightbbox(renderer).y1 for ax in fig.axes) / fig.bbox.height
     text = title if subtitle is None else f"{title}\n{subtitle}"
