@@ -1,15 +1,17 @@
-"""Preprocessing: the tutorial's recipes on the real files, any CSV by config, bad input at the door."""
+"""Preprocessing: the tutorial's recipes on the real files, any CSV by config (or by inference), bad
+input stopped at the door with one line naming the file, column or key — whether the config's
+resolution at parse time (mlviz.settings) or rule preprocess (mlviz.data) finds it."""
 from __future__ import annotations
 
-import copy
 import hashlib
+import json
+import re
 
+import numpy as np
 import pandas as pd
 import pytest
-from conftest import SHARED_DATA, load_config, real_data_config, small_config, snakemake
-
-from mlviz import data
-from mlviz.errors import InputError
+from conftest import (SHARED_DATA, input_error, load_config, preprocess_in_process, real_data_config,
+                      resolve_error, small_config, snakemake)
 
 MBA_COLUMNS = ["gender", "international", "gpa", "gmat", "work_exp", "major_Business", "major_STEM",
                "race_Asian", "race_Black", "race_Hispanic", "race_Other", "race_White", "work_industry_CPG",
@@ -22,59 +24,71 @@ INSURANCE_COLUMNS = ["age", "sex", "bmi", "children", "smoker", "region_northwes
                      "region_southwest"]
 
 
-def prepare(path, name):
-    ds = real_data_config()["datasets"][name]
-    return data.prepare(data.read_raw(path), ds, path), ds
+def unshared(cfg: dict) -> dict:
+    """The config without YAML anchors' sharing, so that one dataset can be edited alone."""
+    return json.loads(json.dumps(cfg))
+
+
+def both(prepared) -> pd.DataFrame:
+    return pd.concat([prepared.train, prepared.test]).sort_index()
 
 
 def test_real_mba_gives_the_tutorials_columns_and_rows():
-    table, ds = prepare(SHARED_DATA / "MBA.csv", "mba")
-    assert len(table) == 6194
+    mba = preprocess_in_process(real_data_config(), "mba")
+    table = both(mba)
+    assert len(table) == 6194 and list(table.index) == list(range(6194))
     assert list(table.columns) == MBA_COLUMNS + ["admission"]
     # Blank admission is Deny: 900 Admit, 5194 Deny, 100 Waitlist, encoded in config order.
     assert table["admission"].value_counts().sort_index().tolist() == [900, 5194, 100]
     assert table["international"].isin([0, 1]).all() and table["gender"].isin([0, 1]).all()
-    binary, _ = prepare(SHARED_DATA / "MBA.csv", "mba_binary")
+    assert mba.meta["features"] == MBA_COLUMNS and mba.meta["classes"] == ["Admit", "Deny", "Waitlist"]
+    assert mba.meta["dropped"] == {"application_id": "listed under preprocess.drop"}
+    binary = both(preprocess_in_process(real_data_config(), "mba_binary"))
     assert list(binary.columns) == MBA_COLUMNS + ["is_admitted"]
     assert binary["is_admitted"].sum() == 900
 
 
 def test_real_insurance_gives_the_tutorials_columns_and_rows():
-    table, ds = prepare(SHARED_DATA / "insurance.csv", "insurance")
-    assert len(table) == 1338
-    assert list(table.columns) == INSURANCE_COLUMNS + ["charges"]
-    train, test = data.split(table, ds)
+    ins = preprocess_in_process(real_data_config(), "insurance")
+    train, test = ins.train, ins.test
     assert (len(train), len(test)) == (1003, 335)
-    # Scaled with the training split's statistics.
+    assert list(train.columns) == INSURANCE_COLUMNS + ["charges"]
+    # Scaled with the training split's statistics, which the meta table keeps for the figures.
     assert abs(train["age"].mean()) < 1e-9 and abs(train["age"].std(ddof=0) - 1) < 1e-9
     assert abs(test["age"].mean()) > 1e-6
+    raw = pd.read_csv(SHARED_DATA / "insurance.csv")
+    s = ins.meta["scale"]["age"]
+    np.testing.assert_allclose(test["age"] * s["std"] + s["mean"], raw.loc[test.index, "age"])
 
 
 def test_split_is_the_tutorials():
     from sklearn.model_selection import train_test_split
 
-    table, ds = prepare(SHARED_DATA / "MBA.csv", "mba")
-    train, test = data.split(table, ds)
-    X = table.drop(columns="admission")
-    _, X_test = train_test_split(X, test_size=0.25, random_state=42)
-    assert list(test.index) == list(X_test.index)
+    mba = preprocess_in_process(real_data_config(), "mba")
+    _, test_rows = train_test_split(np.arange(6194), test_size=0.25, random_state=42)
+    assert list(mba.test.index) == list(test_rows)
 
 
 def test_stratified_split_keeps_class_shares():
-    table, ds = prepare(SHARED_DATA / "MBA.csv", "mba")
-    ds = {**ds, "split": {"test_size": 0.25, "random_state": 1, "stratify": True}}
-    train, test = data.split(table, ds)
-    assert abs(test["admission"].mean() - train["admission"].mean()) < 0.01
+    cfg = unshared(real_data_config())
+    cfg["datasets"]["mba"]["split"] = {"test_size": 0.25, "random_state": 1, "stratify": True}
+    mba = preprocess_in_process(cfg, "mba")
+    assert abs(mba.test["admission"].mean() - mba.train["admission"].mean()) < 0.01
 
 
-def test_a_new_csv_by_config_only(tmp_path):
-    """A CSV the project has never seen: new target, mixed columns, regression — config only."""
+def houses_csv(tmp_path):
     csv = tmp_path / "houses.csv"
     rows = ["id,rooms,garden,city,price"]
     for i in range(120):
         rows.append(f"{i},{1 + i % 5},{'yes' if i % 3 else 'no'},{['Oslo', 'Bergen', 'Tromsø'][i % 3]},"
                     f"{100 + 30 * (1 + i % 5) + (20 if i % 3 else 0) + (i % 7)}")
     csv.write_text("\n".join(rows) + "\n")
+    return csv
+
+
+def test_a_new_csv_by_config_only(tmp_path):
+    """A CSV the project has never seen: new target, mixed columns, regression — config only."""
+    csv = houses_csv(tmp_path)
     cfg = {
         "run": "houses",
         "sources": {"houses": {"path": str(csv)}},
@@ -96,82 +110,172 @@ def test_a_new_csv_by_config_only(tmp_path):
     assert csv.read_bytes() == before
 
 
+def test_a_new_csv_with_everything_inferred(tmp_path):
+    """Only the file and the target column: the ID is dropped, the two-level column becomes 0/1, the
+    city is one-hot encoded (reference: the most frequent level, ties by name), numbers are scaled."""
+    csv = houses_csv(tmp_path)
+    prepared = preprocess_in_process({"run": "h", "datasets": {"houses": {"source": str(csv),
+                                                                          "target": {"column": "price"}}}}, "houses")
+    ds = prepared.ds
+    assert ds["task"] == "regression"
+    assert ds["preprocess"]["drop"] == ["id"]
+    assert ds["preprocess"]["binary"] == {"garden": {"no": 0, "yes": 1}}
+    assert ds["preprocess"]["one_hot"] == {"city": {"drop": "Bergen", "min_frequency": 0.01}}
+    assert ds["preprocess"]["scale"] == ["rooms"]
+    assert list(prepared.test.columns) == ["rooms", "garden", "city_Oslo", "city_Tromsø", "price"]
+    assert prepared.meta["dropped"] == {"id": "an identifier: a different value in every row"}
+
+
+def test_semicolons_and_latin1_are_detected(tmp_path):
+    """The same table written the way a European spreadsheet saves it reads to the same split."""
+    csv = houses_csv(tmp_path)
+    other = tmp_path / "houses_semicolon.csv"
+    other.write_bytes(csv.read_text().replace(",", ";").encode("latin-1"))
+    cfg = lambda path: {"run": "h", "datasets": {"houses": {"source": str(path), "target": {"column": "price"}}}}  # noqa: E731
+    a, b = preprocess_in_process(cfg(csv), "houses"), preprocess_in_process(cfg(other), "houses")
+    assert b.resolved["sources"]["houses"]["sep"] == ";" and b.resolved["sources"]["houses"]["encoding"] == "cp1252"
+    pd.testing.assert_frame_equal(a.train, b.train)
+    pd.testing.assert_frame_equal(a.test, b.test)
+
+
 # ---------------------------------------------------------------- bad input, one message each
 
 MBA_HEADER = "application_id,gender,international,gpa,major,race,gmat,work_exp,work_industry,admission"
-GOOD_ROW = "1,Female,TRUE,3.3,Humanities,,620,3,Other,Admit"  # holds every reference level
+N_GOOD = 24
+BAD_LINE = N_GOOD + 2  # the bad row comes after the header and the good rows
 
 
-def mba_csv(tmp_path, *rows, header=MBA_HEADER):
+def good_rows(n: int = N_GOOD, admission=("Admit", "", "Waitlist", "")) -> list[str]:
+    """Rows that hold every reference level (Humanities, blank race, Other) and several classes."""
+    majors, races, industries = ["Humanities", "STEM", "Business"], ["", "Asian", "White", "Black"], \
+        ["Other", "Technology", "Consulting"]
+    return [f"{i},{'Female' if i % 2 else 'Male'},{'TRUE' if i % 5 == 0 else 'FALSE'},{3.0 + (i % 10) / 10:.1f},"
+            f"{majors[i % 3]},{races[i % 4]},{600 + 10 * (i % 8)},{1 + i % 6},{industries[i % 3]},"
+            f"{admission[i % len(admission)]}" for i in range(1, n + 1)]
+
+
+BAD_ROW = "99,Male,FALSE,3.1,STEM,Black,650,4,Other,"
+
+
+def mba_csv(tmp_path, rows, header=MBA_HEADER):
     path = tmp_path / "mba.csv"
     path.write_text("\n".join([header, *rows]) + "\n")
     return path
 
 
-def mba_ds():
-    return copy.deepcopy(load_config()["datasets"]["mba"])
+def mba_config(path, **source) -> dict:
+    """The demo config's mba dataset, reading `path` (a source object when read options are given)."""
+    ds = unshared(load_config())["datasets"]["mba"]
+    ds["source"] = {"path": str(path), **source} if source else str(path)
+    return {"run": "bad", "datasets": {"mba": ds}}
 
 
 @pytest.mark.parametrize(
     "header, rows, expected",
     [
-        (MBA_HEADER, [GOOD_ROW, "2,Male,FALSE,abc,STEM,Black,650,4,Other,"],
-         r"mba\.csv: column 'gpa' has text 'abc' at line 3 \(expected a number"),
-        (MBA_HEADER, [GOOD_ROW, "2,Male,FALSE,3.1,STEM,Black,650,4,Other,Maybe"],
+        (MBA_HEADER, good_rows() + [BAD_ROW.replace("3.1", "abc")],
+         rf"mba\.csv: column 'gpa' holds numbers except for text such as 'abc' at line {BAD_LINE} \(expected a "
+         r"number; add the text to the source's na_values if it means missing"),
+        (MBA_HEADER, good_rows() + [BAD_ROW[:-1] + ",Maybe"],
          r"mba\.csv: column 'admission' \(target\) has label\(s\) 'Maybe' \(expected one of 'Admit', 'Deny', 'Waitlist'"),
-        (MBA_HEADER, [GOOD_ROW, "2,Other,FALSE,3.1,STEM,Black,650,4,Other,Admit"],
-         r"mba\.csv: column 'gender' has value 'Other' at line 3 \(expected one of 'Male', 'Female'\)"),
-        (MBA_HEADER, ["1,Female,TRUE,3.3,Humanities,,,3,Other,Admit", "2,Male,FALSE,3.1,STEM,Black,,4,Other,"],
-         r"mba\.csv: column 'gmat' is empty in every row"),
-        (MBA_HEADER.replace("major", "majors"), [GOOD_ROW, "2,Male,FALSE,3.1,STEM,Black,650,4,Retail,"],
-         r"mba\.csv: missing column\(s\) 'major'"),
-        (MBA_HEADER.replace("race", "gpa"), [GOOD_ROW, "2,Male,FALSE,3.1,STEM,Black,650,4,Retail,"],
+        (MBA_HEADER, good_rows(admission=("Admit",)),
+         rf"mba\.csv: column 'admission' \(target\) has a single class \('Admit'\) in {N_GOOD} rows \(expected at "
+         "least two classes"),
+        (MBA_HEADER, good_rows() + [BAD_ROW.replace("Male", "Other")],
+         rf"mba\.csv: column 'gender' has value 'Other' at line {BAD_LINE} \(expected one of 'Male', 'Female'\)"),
+        (MBA_HEADER, [",".join(r.split(",")[:6] + [""] + r.split(",")[7:]) for r in good_rows()],
+         r"mba\.csv: column 'gmat' is empty in every row \(expected values; drop it under datasets\.mba\.preprocess\.drop\)"),
+        (MBA_HEADER.replace("major", "majors"), good_rows(),
+         r"mba\.csv: no column 'major' \(named by config key datasets\.mba\.preprocess\.one_hot; the file has: "),
+        (MBA_HEADER.replace("race", "gpa"), good_rows(),
          r"mba\.csv: duplicate column name\(s\) 'gpa'"),
         (MBA_HEADER, [],
          r"mba\.csv: has a header but no data rows"),
-        (MBA_HEADER, [GOOD_ROW, "2,Male,FALSE,3.1,STEM,Black,600,,Other,"],
-         r"mba\.csv: column 'work_exp' has 1 empty value\(s\), first at line 3 \(expected a number"),
+        (MBA_HEADER, [r.replace(",Other,", ",Technology,") for r in good_rows()],
+         r"mba\.csv: column 'work_industry' has no level 'Other' to drop as reference"),
     ],
-    ids=["text-in-number", "unknown-label", "binary-label", "all-empty", "missing-column", "duplicate",
-         "no-rows", "missing-number"],
+    ids=["text-in-number", "unknown-label", "one-class", "binary-label", "all-empty", "missing-column",
+         "duplicate", "no-rows", "missing-reference-level"],
 )
 def test_bad_csv_is_stopped_with_one_clear_message(tmp_path, header, rows, expected):
-    path = mba_csv(tmp_path, *rows, header=header)
+    path = mba_csv(tmp_path, rows, header=header)
     before = path.read_bytes()
-    with pytest.raises(InputError, match=expected):
-        data.prepare(data.read_raw(path), mba_ds(), path)
+    message = input_error(mba_config(path), "mba")
+    assert re.search(expected, message), message
     assert path.read_bytes() == before
 
 
+@pytest.mark.parametrize("source, expected", [
+    ({"sep": ","}, r"mba\.csv: read with sep ',' the header is one column .*; it looks semicolon-separated: "
+                   r"set sep: ';' for this source \(or sep: auto\)"),
+    ({"encoding": "utf-8", "sep": ";"}, r"mba\.csv: not readable as utf-8 \(byte 0xe9 on line \d+\); set the "
+                                        r"source's encoding"),
+    ({"encoding": "klingon"}, r"mba\.csv: unknown encoding 'klingon'"),
+])
+def test_wrong_read_options_are_named(tmp_path, source, expected):
+    rows = [r.replace("Consulting", "Conseil général é") for r in good_rows()]
+    path = tmp_path / "mba.csv"
+    path.write_bytes("\n".join([MBA_HEADER, *rows]).replace(",", ";").encode("latin-1") + b"\n")
+    assert re.search(expected, input_error(mba_config(path, **source), "mba"))
+
+
+def test_a_missing_number_is_filled_with_the_training_median(tmp_path):
+    """No fill configured for work_exp: a blank gets the median of the training split (recorded)."""
+    path = mba_csv(tmp_path, good_rows() + [BAD_ROW.replace(",4,", ",,")])
+    prepared = preprocess_in_process(mba_config(path), "mba")
+    table = both(prepared)
+    fill = prepared.meta["fills"]["work_exp"]
+    assert fill["rule"] == "median"
+    assert fill["value"] == pd.read_csv(path).loc[prepared.train.index, "work_exp"].median()
+    assert table.loc[N_GOOD, "work_exp"] == fill["value"]  # the bad row is data row N_GOOD
+
+
 def test_missing_and_empty_files(tmp_path):
-    with pytest.raises(InputError, match=r"nope\.csv: file not found"):
-        data.read_raw(tmp_path / "nope.csv")
+    cfg = mba_config(tmp_path / "nope.csv")
+    assert resolve_error(cfg).startswith(f"{tmp_path / 'nope.csv'}: file not found")
     (tmp_path / "empty.csv").write_text("")
-    with pytest.raises(InputError, match=r"empty\.csv: file is empty"):
-        data.read_raw(tmp_path / "empty.csv")
+    assert resolve_error(mba_config(tmp_path / "empty.csv")).startswith(f"{tmp_path / 'empty.csv'}: file is empty")
 
 
-def test_missing_reference_level(tmp_path):
-    path = mba_csv(tmp_path, GOOD_ROW.replace(",Other,", ",Technology,"), "2,Male,FALSE,3.1,STEM,Black,650,4,Retail,")
-    with pytest.raises(InputError, match=r"column 'work_industry' has no level 'Other' to drop"):
-        data.prepare(data.read_raw(path), mba_ds(), path)
+def _sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_bad_cell_stops_the_workflow_before_training(tmp_path):
-    """Through Snakemake: the one-line message reaches the terminal, nothing downstream runs,
-    nothing is half-written and the raw file is untouched."""
+    """Through Snakemake, a stray text in a number column: the one-line message reaches the terminal
+    at parse time, no job runs, nothing is written and the raw file is untouched."""
     ins = (SHARED_DATA / "insurance.csv").read_text().splitlines()
     ins[5] = ins[5].replace(ins[5].split(",")[2], "heavy", 1)
     bad = tmp_path / "insurance.csv"
     bad.write_text("\n".join(ins) + "\n")
-    digest = hashlib.sha256(bad.read_bytes()).hexdigest()
+    digest = _sha(bad)
     cfg = small_config("bad")
     cfg["sources"]["insurance"] = {"path": str(bad)}
     proc = snakemake(tmp_path, "results/bad/metrics/insurance/linear.parquet", config=cfg, check=False)
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
-    assert f"mlviz: {bad}: column 'bmi' has text 'heavy' at line 6 (expected a number" in out, out[-3000:]
-    assert not (tmp_path / "results/bad/data/insurance").exists() or not any(
-        (tmp_path / "results/bad/data/insurance").iterdir())
+    assert f"mlviz: {bad}: column 'bmi' holds numbers except for text such as 'heavy' at line 6 (expected a " \
+           "number" in out, out[-3000:]
+    assert not (tmp_path / "results").exists()
+    assert _sha(bad) == digest
+
+
+def test_bad_label_stops_the_workflow_in_preprocess_before_training(tmp_path):
+    """A label outside a binary mapping is found by rule preprocess: its one line reaches the terminal,
+    nothing downstream runs, nothing is half-written and the raw file is untouched."""
+    mba = (SHARED_DATA / "MBA.csv").read_text().splitlines()
+    mba[4] = mba[4].replace(",Male,", ",Other,").replace(",Female,", ",Other,")
+    bad = tmp_path / "MBA.csv"
+    bad.write_text("\n".join(mba) + "\n")
+    digest = _sha(bad)
+    cfg = small_config("bad")
+    cfg["sources"]["mba"] = {"path": str(bad)}
+    proc = snakemake(tmp_path, "results/bad/metrics/mba/decision_tree.parquet", config=cfg, check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert f"mlviz: {bad}: column 'gender' has value 'Other' at line 5 (expected one of 'Male', 'Female')" in out, \
+        out[-3000:]
+    data = tmp_path / "results/bad/data/mba"
+    assert not data.exists() or not any(data.iterdir())
     assert not (tmp_path / "results/bad/models").exists()
-    assert hashlib.sha256(bad.read_bytes()).hexdigest() == digest
+    assert _sha(bad) == digest

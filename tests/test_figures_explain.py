@@ -10,18 +10,49 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import REPO, real_data_config, small_config, snakemake
+from conftest import layout, real_data_config, resolve, resolve_error, small_config, snakemake
 from PIL import Image
 
-from mlviz import explain_lime, explain_shap, models, style
-from mlviz.configcheck import check_config
+from mlviz import lime_explain, models, schema, tree_shap
+from mlviz import style as mstyle
 from mlviz.errors import InputError
-from mlviz.explain_config import explain_outputs, importance_parts
+from mlviz.plots import shap as shap_plots
+from mlviz.style import Style
 
 # Measured on the demo data (10 seeds, top 5): mean pairwise Jaccard 0.54 and 0.50 for test rows
 # 0 and 234. Asserted a little below, so that a regression to unstable explanations
 # (e.g. one explainer reused for every seed) fails.
 DEMO_MIN_JACCARD = 0.40
+
+
+# What each SHAP/LIME file kind is made by (mlviz.layout kinds → rules/shap.smk, rules/lime.smk).
+FIGURE_RULES = {"shap_waterfall_figure": "shap_waterfall", "shap_force_figure": "shap_force",
+                "shap_beeswarm_figure": "shap_beeswarm", "shap_bar_figure": "shap_bar",
+                "shap_dependence_figure": "shap_dependence", "lime_figure": "lime_figure",
+                "lime_stability_figure": "lime_stability_figure"}
+
+
+def explain_outputs(cfg: dict, run: str) -> list[str]:
+    """Every SHAP/LIME output of a config (resolved: its selections spelt out), as rules/common.smk
+    lists them for rule all, plus their parts of the importance table."""
+    out = layout(run)
+    shap, lime = cfg["figures"]["shap"], cfg["figures"]["lime"]
+    paths = []
+    for e in shap["explain"]:
+        w = {"dataset": e["dataset"], "model": e["model"]}
+        paths += [out.path(k, **w) for k in ("shap_values", "shap_summary", "shap_importance", "shap_beeswarm_figure",
+                                             "shap_bar_figure")]
+        paths += [out.path(k, **w, row=r) for r in shap["instances"] for k in ("shap_waterfall_figure",
+                                                                                "shap_force_figure")]
+        paths += [out.path("shap_dependence_figure", **w, rank=k) for k in range(1, shap["dependence"]["top_k"] + 1)]
+    for e in lime["explain"]:
+        w = {"dataset": e["dataset"], "model": e["model"]}
+        paths.append(out.path("lime_importance", **w))
+        for p in lime["rows"]:
+            paths += [out.path(k, **w, position=p) for k in ("lime_explanation", "lime_page", "lime_runs",
+                                                             "lime_stability", "lime_agreement", "lime_figure",
+                                                             "lime_stability_figure")]
+    return [str(p) for p in paths]
 
 
 def _run(tmp_path_factory, name, cfg, targets):
@@ -34,8 +65,8 @@ def _run(tmp_path_factory, name, cfg, targets):
 def demo(tmp_path_factory):
     """Every SHAP/LIME output of the demo config (and only those, with what they need)."""
     cfg = small_config("xdemo")
-    run = "results/xdemo"
-    return _run(tmp_path_factory, "explain_demo", cfg, explain_outputs(cfg, run) + importance_parts(cfg, run))
+    resolved, _ = resolve(cfg)
+    return _run(tmp_path_factory, "explain_demo", resolved, explain_outputs(resolved, "results/xdemo"))
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +84,8 @@ def real(tmp_path_factory):
 def _model_output(results, dataset, model_name, model_type, rows):
     meta = json.loads((results / "data" / dataset / "meta.json").read_text())
     model = models.load(next((results / "models" / dataset).glob(f"{model_name}.*")), model_type, meta["task"])
-    return model.predict(rows[[explain_shap.X + f for f in meta["features"]]].set_axis(meta["features"], axis=1))
+    X = rows[[tree_shap.X + f for f in meta["features"]]].set_axis(meta["features"], axis=1)
+    return model.predict(models.model_frame(X, meta["features"]))
 
 
 # ---------------------------------------------------------------- SHAP
@@ -69,7 +101,7 @@ def test_shap_additivity_holds_for_every_explained_row(which, request):
     # `output` is the model's own prediction, and base + Σ SHAP reproduces it on every row.
     np.testing.assert_allclose(table["output"], _model_output(results, "insurance", "xgboost", "xgboost", table),
                                rtol=0, atol=1e-3)
-    shap_sum = table[[explain_shap.SHAP + f for f in meta["features"]]].sum(axis=1)
+    shap_sum = table[[tree_shap.SHAP + f for f in meta["features"]]].sum(axis=1)
     err = (table["base_value"] + shap_sum - table["output"]).abs()
     add = summary["additivity"]
     assert add["passed"] and err.max() <= add["tolerance"]
@@ -83,7 +115,7 @@ def test_shap_additivity_holds_for_every_explained_row(which, request):
 def test_real_data_row0_is_driven_by_smoking(real):
     results, _ = real
     table = pd.read_parquet(results / "shap/insurance/xgboost/values.parquet")
-    row0 = table.loc[0, [c for c in table.columns if c.startswith(explain_shap.SHAP)]]
+    row0 = table.loc[0, [c for c in table.columns if c.startswith(tree_shap.SHAP)]]
     assert row0.abs().idxmax() == "shap:smoker" and row0["shap:smoker"] > 0
     # The tutorial's first row: a 19-year-old smoker with BMI 27.9, shown in original units.
     assert table.loc[0, "raw:age"] == pytest.approx(19) and table.loc[0, "raw:bmi"] == pytest.approx(27.9)
@@ -94,49 +126,56 @@ def test_importance_part_order_is_the_drawn_bar_order(demo):
     part = pd.read_parquet(results / "shap/insurance/xgboost/importance.parquet")
     assert list(part.columns) == ["dataset", "model", "method", "feature", "value", "spread"]
     assert set(part["method"]) == {"mean_abs_shap"}
-    # The order the gather rule (scripts/gather_importances.py) writes: |value| descending, ties by name.
-    gathered = part.assign(a=part["value"].abs()).sort_values(["a", "feature"], ascending=[False, True])
+    # The importance order (mlviz.importance): value descending, ties by name.
+    gathered = part.assign(a=-part["value"]).sort_values(["a", "feature"])
     assert list(part["feature"]) == list(gathered["feature"])
     table = pd.read_parquet(results / "shap/insurance/xgboost/values.parquet")
-    feats = explain_shap.features_of(table)
+    feats = tree_shap.features_of(table)
     np.testing.assert_allclose(part.set_index("feature").loc[feats, "value"],
-                               table[[explain_shap.SHAP + f for f in feats]].abs().mean().to_numpy())
-    st = style.resolve(None)
-    style.apply(st)
-    fig, ax = explain_shap.draw_bar(explain_shap.explanation(table), "t", "s", "out", 10, "#000000", st)
-    assert explain_shap.drawn_bar_features(ax) == list(part["feature"])[:10]
+                               table[[tree_shap.SHAP + f for f in feats]].abs().mean().to_numpy())
+    fig = shap_plots.draw_bar(shap_plots.explanation(table), style=Style.of(), title="t", subtitle="s",
+                              output_name="out", max_display=10)
+    assert shap_plots.drawn_bar_features(fig.axes[0]) == list(part["feature"])[:10]
+    mstyle.plt.close(fig)
     # The demo's insurance charges are driven by smoking, age and BMI.
     assert set(part["feature"][:3]) == {"smoker", "age", "bmi"}
 
 
-def test_every_figure_is_a_valid_png_with_provenance(demo):
+def test_every_figure_is_a_valid_png_naming_the_rule_that_drew_it(demo):
     results, cfg = demo
+    out = layout(results)
     pngs = [p for p in explain_outputs(cfg, str(results)) if p.endswith(".png")]
-    assert len(pngs) == 2 + 2 + 3 + 2 * 2  # bar, beeswarm, waterfall + force, 3 dependence; 2 per LIME row
+    shap, lime = cfg["figures"]["shap"], cfg["figures"]["lime"]
+    # bar, beeswarm; waterfall + force per row; one per dependence feature; figure + stability per LIME row
+    assert len(pngs) == 2 + 2 * len(shap["instances"]) + shap["dependence"]["top_k"] + 2 * len(lime["rows"])
+    assert shap["dependence"]["top_k"] >= 1 and len(lime["rows"]) >= 1
     for p in pngs:
         with Image.open(p) as img:
             img.verify()
         with Image.open(p) as img:
             assert img.format == "PNG" and img.width >= 600 and img.height >= 300, p
-            assert img.info.get("mlviz:run") == "xdemo", p
+            assert img.info.get("mlviz:rule") == FIGURE_RULES[out.classify(p).kind], (p, img.info)
+            assert re.fullmatch(r"[0-9a-f]{16}", img.info.get("mlviz:params", "")), (p, img.info)
 
 
 def test_draw_rules_are_deterministic_and_seed_their_jitter(demo):
     results, _ = demo
     table = pd.read_parquet(results / "shap/insurance/xgboost/values.parquet")
-    st = style.resolve(None)
+    st = Style.of()
 
     def png(draw):
-        style.apply(st)
         np.random.seed(123)  # whatever the global state was, the figure must not depend on it
         fig = draw()
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=50)
+        mstyle.plt.close(fig)
         return buf.getvalue()
 
-    exp = explain_shap.explanation(table)
-    for draw in (lambda: explain_shap.draw_beeswarm(exp, "t", "s", "o", 10, "coolwarm", 6, 4),
-                 lambda: explain_shap.draw_dependence(exp, "age", "t", "s", "o", {}, "coolwarm", st)):
+    exp = shap_plots.explanation(table)
+    for draw in (lambda: shap_plots.draw_beeswarm(exp, style=st, title="t", subtitle="s", output_name="o",
+                                                  max_display=10),
+                 lambda: shap_plots.draw_dependence(exp, "age", style=st, title="t", subtitle="s", output_name="o",
+                                                    scale={})):
         first = png(draw)
         np.random.seed(7)
         assert png(draw) == first
@@ -146,10 +185,10 @@ def test_missing_instance_and_rank_fail_with_the_config_key(demo):
     results, _ = demo
     table = pd.read_parquet(results / "shap/insurance/xgboost/values.parquet")
     with pytest.raises(InputError, match=r"figures\.shap\.instances: CSV row 99999 is not among"):
-        explain_shap.row_position(table, 99999, "insurance / xgboost")
+        shap_plots.row_position(table, 99999, "insurance / xgboost")
     test = pd.read_parquet(results / "data/mba_binary/test.parquet")
     with pytest.raises(InputError, match=r"figures\.lime\.rows: test row 5000 does not exist"):
-        explain_lime.test_row(test, 5000, "mba_binary/random_forest")
+        lime_explain.test_row(test, 5000, "mba_binary/random_forest")
 
 
 def test_tree_shap_explains_the_configured_class_of_every_tree_type():
@@ -175,7 +214,7 @@ def test_tree_shap_explains_the_configured_class_of_every_tree_type():
     for model, mtype, task, y, class_indices in cases:
         model.fit(X, y)
         for ci in class_indices:
-            values, base, output = explain_shap.tree_shap(model, X, mtype, task, ci)
+            values, base, output = tree_shap.tree_shap(model, X, mtype, task, ci)
             if task == "regression":
                 expected = model.predict(X)
             elif mtype == "xgboost":
@@ -203,7 +242,7 @@ def test_real_data_lime_matches_the_tutorial(real):
     assert top["feature"] == "gmat" and top["weight"] > 0
     for p in (0, 234):
         html = (results / f"figures/lime/mba_binary/random_forest/test{p}.html").read_text()
-        assert explain_lime.external_references(html) == []
+        assert lime_explain.external_references(html) == []
 
 
 def _assert_self_contained(html: str):
@@ -231,17 +270,17 @@ def test_lime_page_does_not_depend_on_the_global_random_state(demo):
     pages = []
     for global_seed in (1, 2):
         np.random.seed(global_seed)
-        explainer = explain_lime.make_explainer(train, feats, classes, 42)
-        exp = explain_lime.explain(explainer, row, explain_lime.predict_proba_fn(model, feats), 1, 10, 500)
-        pages.append(explain_lime.self_contained_html(exp, 1, 42))
+        explainer = lime_explain.make_explainer(train, feats, classes, 42)
+        exp = lime_explain.explain(explainer, row, lime_explain.predict_proba_fn(model, feats), 1, 10, 500)
+        pages.append(lime_explain.self_contained_html(exp, 1, 42))
     assert pages[0] == pages[1]
 
 
 def test_external_reference_detector_finds_what_a_browser_would_load():
-    assert explain_lime.external_references('<script src="https://cdn.x/d3.js"></script>')
-    assert explain_lime.external_references("<link href='//cdn.x/a.css'>")
-    assert explain_lime.external_references("a{background:url(http://x/y.png)}")
-    assert not explain_lime.external_references('var ns = "http://www.w3.org/2000/svg"; // https://x')
+    assert lime_explain.external_references('<script src="https://cdn.x/d3.js"></script>')
+    assert lime_explain.external_references("<link href='//cdn.x/a.css'>")
+    assert lime_explain.external_references("a{background:url(http://x/y.png)}")
+    assert not lime_explain.external_references('var ns = "http://www.w3.org/2000/svg"; // https://x')
 
 
 def test_lime_is_stable_across_seeds_on_the_demo_data(demo):
@@ -275,7 +314,7 @@ def test_lime_is_stable_across_seeds_on_the_demo_data(demo):
 def test_jaccard_agreement():
     runs = pd.DataFrame({"seed": [1, 1, 2, 2], "feature": ["a", "b", "a", "c"], "weight": [0.5, -0.2, 0.4, 0.3],
                          "rule": ["a", "b", "a", "c"], "test_position": 0, "row": 7, "class": "Admit"})
-    summary, agreement = explain_lime.stability(runs, ["a", "b", "c"], 2)
+    summary, agreement = lime_explain.stability(runs, ["a", "b", "c"], 2)
     assert agreement["mean_jaccard"].iloc[0] == pytest.approx(1 / 3)  # {a,b} vs {a,c}
     assert agreement["always_top_k"].iloc[0] == 1
     s = summary.set_index("feature")
@@ -298,39 +337,49 @@ def _explain_cfg(mutate):
      r"figures\.shap\.explain\[1\]\.dataset: unknown dataset 'nope'"),
     (lambda f: f["shap"]["explain"].append({"dataset": "insurance", "model": "forest"}),
      r"figures\.shap\.explain\[1\]\.model: dataset 'insurance' has no model 'forest'"),
-    (lambda f: f["shap"]["explain"].append({"dataset": "mba", "model": "random_forest"}),
-     r"figures\.shap\.explain\[1\]\.class: dataset 'mba' has 3 classes"),
+    (lambda f: f["shap"]["explain"][0].update({"class": "high"}),
+     r"figures\.shap\.explain\[0\]\.class: dataset 'insurance' is a regression task; remove class"),
     (lambda f: f["shap"]["explain"].append({"dataset": "mba", "model": "random_forest", "class": "Maybe"}),
      r"figures\.shap\.explain\[1\]\.class: 'Maybe' is not a class of 'mba'"),
     (lambda f: f["lime"]["explain"].append({"dataset": "insurance", "model": "xgboost"}),
      r"figures\.lime\.explain\[1\]\.dataset: 'insurance' is a regression dataset; expected a classification"),
     (lambda f: f["lime"]["explain"].append({"dataset": "mba_binary", "model": "random_forest"}),
      r"figures\.lime\.explain\[1\]: mba_binary/random_forest is listed twice"),
+    (lambda f: f["shap"].update(instances=[5000]),
+     r"figures\.shap\.instances: CSV row 5000 does not exist in dataset 'insurance' \(1338 data rows: 0\.\.1337\)"),
+    (lambda f: f["lime"].update(rows=[0, 1549]),
+     r"figures\.lime\.rows: test row 1549 does not exist for mba_binary/random_forest \(its test split has 1549 rows"),
 ])
 def test_bad_explain_entries_fail_at_parse_time(mutate, expected):
-    with pytest.raises(InputError, match=expected):
-        check_config(_explain_cfg(mutate))
+    assert re.search(expected, resolve_error(_explain_cfg(mutate)))
+
+
+def test_an_explained_classifier_gets_its_default_class():
+    """No class named: the positive (second) of two classes, the first of more."""
+    resolved, _ = resolve(_explain_cfg(lambda f: f["shap"]["explain"].append({"dataset": "mba", "model": "random_forest"})))
+    assert resolved["figures"]["shap"]["explain"][1]["class"] == "Admit"  # [Admit, Deny, Waitlist]
+    assert resolved["figures"]["lime"]["explain"] == [{"dataset": "mba_binary", "model": "random_forest",
+                                                       "class": "Admit"}]  # [Deny, Admit]
 
 
 @pytest.mark.parametrize("mutate, expected", [
-    (lambda f: f["shap"].update(colour="red"), r"'colour' was unexpected"),
-    (lambda f: f["shap"].update(rows="validation"), r"'validation' is not one of"),
+    (lambda f: f["shap"].update(colour="red"), r"config key figures\.shap\.colour: unknown key"),
+    (lambda f: f["shap"].update(rows="validation"), r"config key figures\.shap\.rows: 'validation' is not one of"),
     (lambda f: f["shap"]["dependence"].update(top_k=-1), r"-1 is less than the minimum of 0"),
-    (lambda f: f["lime"].update(rows=[-3]), r"-3 is less than the minimum of 0"),
+    (lambda f: f["lime"].update(rows=[-3]), r"config key figures\.lime\.rows\[0\]: -3 is less than the minimum of 0"),
     (lambda f: f["lime"]["stability"].update(seeds=1), r"1 is less than the minimum of 2"),
-    (lambda f: f["shap"]["waterfall"].update(width=3), r"'width' was unexpected"),
+    (lambda f: f["shap"]["waterfall"].update(width=3), r"config key figures\.shap\.waterfall\.width: unknown key"),
+    (lambda f: f["shap"].update(explain=[{"dataset": "mba", "model": "random_forest", "klass": "Admit"}]),
+     r"config key figures\.shap\.explain\[0\]\.klass: unknown key"),
 ])
 def test_schema_closes_the_explain_sections(mutate, expected):
-    from snakemake.exceptions import WorkflowError
-    from snakemake.utils import validate
-
-    with pytest.raises(WorkflowError, match=expected):
-        validate(_explain_cfg(mutate), str(REPO / "config" / "schema.yaml"))
+    with pytest.raises(InputError, match=expected):
+        schema.validate(_explain_cfg(mutate))
 
 
 def test_workflow_stops_at_parse_time_on_a_non_tree_shap_model(tmp_path):
     cfg = _explain_cfg(lambda f: f["shap"]["explain"].append({"dataset": "insurance", "model": "linear"}))
     proc = snakemake(tmp_path, "-n", config=cfg, check=False)
     out = proc.stdout + proc.stderr
-    assert proc.returncode != 0 and "figures.shap.explain[1].model" in out, out[-2000:]
+    assert proc.returncode != 0 and "mlviz: config key figures.shap.explain[1].model" in out, out[-2000:]
     assert not (tmp_path / "results").exists()

@@ -9,15 +9,18 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import REPO, scheduled_jobs, small_config, snakemake
+from conftest import REPO, layout, resolve_error, scheduled_jobs, small_config, snakemake
 from PIL import Image
 
-from mlviz import gradcam, neural
+from mlviz import cnn, gradcam, schema
+from mlviz.io import load_npz
 
 EPOCHS = 4
 RUN = "nn"
-FIGURES = ["architecture", "training_curves", "confusion_matrix", "gradcam_grid", "gradcam_randomization",
-           "resnet50_gradcam"]
+# The figures and the rules that draw them.
+FIGURES = {"architecture": "cnn_architecture", "training_curves": "cnn_curves", "confusion_matrix": "cnn_confusion",
+           "gradcam_grid": "gradcam_grid", "gradcam_randomization": "gradcam_randomization",
+           "resnet50_gradcam": "resnet_figure"}
 
 
 def neural_config(run: str = RUN, epochs: int = EPOCHS) -> dict:
@@ -46,7 +49,7 @@ def run_dir(nn_run):
 
 @pytest.fixture(scope="session")
 def arrays(run_dir):
-    return neural.load_npz(run_dir / "neural/digits/gradcam.npz")
+    return load_npz(run_dir / "neural/digits/gradcam.npz")
 
 
 @pytest.fixture(scope="session")
@@ -113,7 +116,7 @@ def test_event_files_hold_every_epoch_and_the_curves_table_is_what_they_say(run_
 
 
 def test_training_log_tells_how_to_follow_it_live(run_dir):
-    text = (run_dir / "logs/neural/cnn_train.log").read_text()
+    text = layout(run_dir).log("cnn_train", "digits").read_text()
     assert "tensorboard --logdir" in text and f"epoch {EPOCHS}/{EPOCHS}" in text
 
 
@@ -150,7 +153,7 @@ def test_grid_shows_one_correct_image_per_class(arrays):
 def test_gradcam_equals_cam_for_a_global_average_pooling_head():
     """With conv → global average pooling → dense, Grad-CAM's channel weights are the dense weights
     of the class divided by the map size, so the map is ReLU(Σ_k w_kc A_k) (Zhou et al.'s CAM)."""
-    tf, keras = neural.setup_tensorflow(0, 1, "cpu")
+    tf, keras = cnn.setup_tensorflow(0, 1, "cpu")
     inputs = keras.Input((12, 12, 1))
     maps = keras.layers.Conv2D(6, 3, activation="relu", name="conv")(inputs)
     pooled = keras.layers.GlobalAveragePooling2D()(maps)
@@ -234,7 +237,7 @@ def test_resnet50_plumbing_with_random_weights(run_dir):
     res = run_dir / "neural/resnet50"
     sample = np.asarray(Image.open(res / "sample_image.png"))
     np.testing.assert_array_equal(sample, skimage.data.chelsea())  # the bundled photo, written losslessly
-    a = neural.load_npz(res / "gradcam.npz")
+    a = load_npz(res / "gradcam.npz")
     assert a["image"].shape == (224, 224, 3) and a["image"].dtype == np.uint8
     assert a["cam_raw"].shape == (7, 7), "conv5_block3_out: 7×7×2048"
     assert a["cam"].shape == (224, 224)
@@ -250,9 +253,10 @@ def test_resnet50_plumbing_with_random_weights(run_dir):
 # ---------------------------------------------------------------- figures and wiring
 
 @pytest.mark.parametrize("name", FIGURES)
-def test_figures_are_written_with_provenance(run_dir, name):
+def test_figures_name_the_rule_that_drew_them(run_dir, name):
     image = Image.open(run_dir / f"figures/neural/{name}.png")
-    assert image.info.get("mlviz:run") == RUN
+    assert image.info.get("mlviz:rule") == FIGURES[name]
+    assert re.fullmatch(r"[0-9a-f]{16}", image.info.get("mlviz:params", ""))
     assert min(image.size) > 300
 
 
@@ -260,7 +264,7 @@ def test_disabled_neural_part_plans_no_neural_job(tmp_path):
     cfg = small_config("off", neural=False)
     jobs = scheduled_jobs(snakemake(tmp_path, "-n", config=cfg))
     assert not [r for r in jobs if r.startswith(("cnn_", "gradcam_", "resnet_"))]
-    assert "metrics" in jobs
+    assert "gather_metrics" in jobs
 
 
 def test_enabled_neural_part_feeds_the_metrics_table(tmp_path):
@@ -274,34 +278,51 @@ def test_enabled_neural_part_feeds_the_metrics_table(tmp_path):
 @pytest.mark.parametrize(
     "mutate, expected",
     [
-        (lambda n: n.update(epoch=3), r"'epoch' was unexpected"),
-        (lambda n: n.update(dataset="cifar"), r"'cifar' is not one of \['digits', 'mnist'\]"),
-        (lambda n: n["gradcam"].update({"class": 10}), r"10 is greater than the maximum of 9"),
-        (lambda n: n["sanity"].update(deletion_fraction=1.2), r"1\.2 is greater than or equal to the maximum of 1"),
+        (lambda n: n.update(epoch=3), r"^config key neural\.epoch: unknown key"),
+        (lambda n: n.update(dataset="cifar"), r"^config key neural\.dataset: 'cifar' is not one of: digits, mnist$"),
+        (lambda n: n["gradcam"].update({"class": 10}), r"^config key neural\.gradcam\.class: 10 is greater than the maximum of 9$"),
+        (lambda n: n["sanity"].update(deletion_fraction=1.2),
+         r"^config key neural\.sanity\.deletion_fraction: 1\.2 is greater than or equal to the maximum of 1$"),
         (lambda n: n["resnet50"].update(enabled=True, weights="nowhere/resnet.h5"),
-         r"neural\.resnet50\.weights: file 'nowhere/resnet\.h5' not found"),
-        (lambda n: n["resnet50"].update(enabled=True, weights="weights.bin"), r"weights\.bin"),
+         r"^config key neural\.resnet50\.weights: file 'nowhere/resnet\.h5' not found"),
+        (lambda n: n["resnet50"].update(enabled=True, weights="weights.bin"),
+         r"^config key neural\.resnet50\.weights: 'weights\.bin' is not valid \(expected imagenet"),
         (lambda n: n["resnet50"].update(enabled=True, image="nowhere.jpg"),
-         r"neural\.resnet50\.image: file 'nowhere\.jpg' not found"),
+         r"^config key neural\.resnet50\.image: file 'nowhere\.jpg' not found"),
     ],
 )
-def test_bad_neural_config_fails_at_start_naming_the_key(tmp_path, mutate, expected):
+def test_bad_neural_config_fails_at_start_naming_the_key(mutate, expected):
     cfg = small_config("bad", neural=True)
     cfg["neural"] = copy.deepcopy(cfg["neural"])
     mutate(cfg["neural"])
+    assert re.search(expected, resolve_error(cfg))
+
+
+def test_bad_neural_config_stops_snakemake_before_any_job(tmp_path):
+    cfg = small_config("bad", neural=True)
+    cfg["neural"]["resnet50"].update(enabled=True, image="nowhere.jpg")
     proc = snakemake(tmp_path, "-n", config=cfg, check=False)
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
-    assert re.search(expected, out), out[-3000:]
+    assert "mlviz: config key neural.resnet50.image: file 'nowhere.jpg' not found" in out, out[-3000:]
+    assert not (tmp_path / "results").exists()
 
 
-def test_shipped_configs_spell_out_every_neural_default():
+def neural_defaults() -> dict:
+    """config/schema.yaml's defaults of the neural section (what a config without one gets)."""
+    cfg = {"datasets": {"x": {"source": "x.csv", "target": {"column": "y"}}}}
+    schema.validate(cfg)
+    return cfg["neural"]
+
+
+def test_neural_part_is_opt_in_and_the_shipped_configs_spell_out_every_default():
     import yaml
 
+    defaults = neural_defaults()
+    assert defaults["enabled"] is False
     for name in ("config.yaml", "kaggle.yaml"):
         cfg = yaml.safe_load((REPO / "config" / name).read_text())
-        assert cfg["neural"]["enabled"] is True
-        assert neural.settings(cfg) == {**neural.DEFAULTS, "style": cfg["neural"]["style"]}
+        assert cfg["neural"] == {**defaults, "enabled": True}, name
 
 
 def test_mnist_keeps_its_own_test_split(monkeypatch):
@@ -309,15 +330,15 @@ def test_mnist_keeps_its_own_test_split(monkeypatch):
     rng = np.random.default_rng(0)
     fake = (rng.random((200, 28, 28), dtype=np.float32), np.arange(200) % 10,
             rng.random((50, 28, 28), dtype=np.float32), np.arange(50) % 10)
-    monkeypatch.setattr(neural, "mnist_images", lambda: fake)
-    cfg = {**neural.DEFAULTS, "dataset": "mnist"}
-    out = neural.split_images(cfg)
+    monkeypatch.setattr(cnn, "mnist_images", lambda: fake)
+    cfg = {**neural_defaults(), "dataset": "mnist"}
+    out = cnn.split_images(cfg)
     assert out["x_train"].shape == (160, 28, 28, 1) and out["x_val"].shape == (40, 28, 28, 1)
     np.testing.assert_array_equal(out["x_test"][..., 0], fake[2])
     np.testing.assert_array_equal(out["row_test"], np.arange(50))
 
 
 def test_digits_are_upsampled_to_the_tutorials_input():
-    x, y = neural.digits_images()
+    x, y = cnn.digits_images()
     assert x.shape == (1797, 28, 28) and x.dtype == np.float32
     assert x.min() >= 0 and x.max() <= 1 and set(np.unique(y)) == set(range(10))

@@ -1,12 +1,16 @@
-"""The workflow as a whole: incremental (an edit reruns only what depends on it) and reproducible
-(two cold runs give identical bytes)."""
+"""The workflow as a whole: incremental (an edit reruns only what depends on it, code included) and
+reproducible (two cold runs give identical bytes)."""
 from __future__ import annotations
 
 import copy
 import hashlib
+import json
+import re
+import subprocess
+import sys
 
 import pytest
-from conftest import scheduled_jobs, small_config, snakemake
+from conftest import REPO, scheduled_jobs, small_config, snakemake
 
 TARGET = "results/inc/metrics.parquet"
 
@@ -37,7 +41,7 @@ def test_changing_one_hyper_parameter_reruns_that_model_only(built):
     workdir, cfg = built
     cfg = copy.deepcopy(cfg)
     cfg["datasets"]["mba"]["models"]["random_forest"]["params"]["n_estimators"] = 30
-    assert plan(workdir, cfg) == {"train": 1, "evaluate": 1, "metrics": 1}
+    assert plan(workdir, cfg) == {"train": 1, "evaluate": 1, "gather_metrics": 1}
     out = snakemake(workdir, TARGET, "-n", config=cfg).stdout
     assert "models/mba/random_forest.skops" in out and "models/mba/decision_tree" not in out
     assert "models/mba_binary/random_forest" not in out
@@ -47,14 +51,24 @@ def test_changing_the_demo_seed_reruns_everything_downstream_of_that_data(built)
     workdir, cfg = built
     cfg = copy.deepcopy(cfg)
     cfg["sources"]["insurance"]["seed"] = 7
-    assert plan(workdir, cfg) == {"demo_data": 1, "preprocess": 1, "train": 2, "evaluate": 2, "metrics": 1}
+    assert plan(workdir, cfg) == {"demo_data": 1, "preprocess": 1, "train": 2, "evaluate": 2, "gather_metrics": 1}
 
 
 def test_changing_the_split_reruns_the_dataset_and_its_models(built):
     workdir, cfg = built
     cfg = copy.deepcopy(cfg)
     cfg["datasets"]["mba_binary"]["split"] = {"test_size": 0.3, "random_state": 42, "stratify": False}
-    assert plan(workdir, cfg) == {"preprocess": 1, "train": 1, "evaluate": 1, "metrics": 1}
+    assert plan(workdir, cfg) == {"preprocess": 1, "train": 1, "evaluate": 1, "gather_metrics": 1}
+
+
+def test_spelling_out_a_default_reruns_nothing(built):
+    """A value written out that equals its default (schema or inference) is the same run."""
+    workdir, cfg = built
+    cfg = copy.deepcopy(cfg)
+    cfg["datasets"]["insurance"]["split"] = {"test_size": 0.25, "random_state": 42, "stratify": False}
+    cfg["datasets"]["insurance"]["task"] = "regression"
+    cfg["style"]["cmap"] = "viridis"
+    assert plan(workdir, cfg) == {}
 
 
 def test_two_cold_runs_give_identical_files(built, tmp_path):
@@ -63,3 +77,89 @@ def test_two_cold_runs_give_identical_files(built, tmp_path):
     first, second = digests(workdir / "results/inc"), digests(tmp_path / "results/inc")
     assert len(first) >= 20
     assert first == second
+
+
+# ---------------------------------------------------------------- rules and the code they run
+
+RULE = re.compile(r"^rule (\w+):\n((?:[ \t]+.*\n|\n)*)", re.M)
+
+
+def rule_bodies() -> dict[str, str]:
+    return {m.group(1): m.group(2) for f in sorted((REPO / "rules").glob("*.smk"))
+            for m in RULE.finditer(f.read_text())}
+
+
+def test_every_rule_is_named_after_its_script_and_records_a_benchmark():
+    """One name for a step everywhere: rule, script, log folder, benchmark folder."""
+    problems = []
+    for name, body in rule_bodies().items():
+        script = re.search(r'script:\s*\n\s+"\.\./scripts/(\w+)\.py"', body)
+        if script is None:
+            continue
+        if script.group(1) != name:
+            problems.append(f"rule {name} runs scripts/{script.group(1)}.py")
+        if f'code("{name}")' not in body:
+            problems.append(f"rule {name} does not list code(\"{name}\") as input")
+        if f'OUT.log("{name}"' not in body:
+            problems.append(f"rule {name} logs elsewhere than logs/{name}/")
+        if f'OUT.benchmark("{name}"' not in body:
+            problems.append(f"rule {name} has no benchmark under benchmarks/{name}/")
+    assert not problems, "\n".join(problems)
+
+
+# Imports every rule script the way Snakemake runs it (mlviz.jobs.run stubbed out, so that main()
+# does not run), one at a time, and prints the package files each one loaded.
+_LOADED = r"""
+import json, runpy, sys
+sys.path.insert(0, sys.argv[1] + "/scripts")
+from pathlib import Path
+out = {}
+for script in sys.argv[2:]:
+    for m in [m for m in sys.modules if m == "mlviz" or m.startswith("mlviz.")]:
+        del sys.modules[m]
+    import mlviz.jobs
+    mlviz.jobs.run = lambda main, smk: None
+    runpy.run_path(script, init_globals={"snakemake": None})
+    out[Path(script).stem] = sorted(str(Path(m.__file__).resolve()) for n, m in sys.modules.items()
+                                    if (n == "mlviz" or n.startswith("mlviz.")) and getattr(m, "__file__", None))
+print(json.dumps(out))
+"""
+
+
+def test_every_rule_lists_the_package_modules_its_script_loads(tmp_path):
+    """Snakemake reruns a script rule when its script changes, not when a module it imports does: each
+    job must have every package module its script loads among its inputs (a dry run prints them)."""
+    cfg = small_config("code", neural=True)
+    cfg["neural"]["resnet50"].update(enabled=True, weights=None)
+    out = snakemake(tmp_path, "-n", config=cfg).stdout
+    inputs: dict[str, set[str]] = {}
+    for m in re.finditer(r"^(?:local)?rule (\w+):\n    input: (.*)$", out, re.M):
+        inputs.setdefault(m.group(1), set()).update(p.strip() for p in m.group(2).split(","))
+    scripts = {name: REPO / "scripts" / f"{name}.py" for name in rule_bodies() if (REPO / "scripts" / f"{name}.py").is_file()}
+    assert set(scripts) <= set(inputs), f"rules the dry run did not schedule: {sorted(set(scripts) - set(inputs))}"
+    proc = subprocess.run([sys.executable, "-c", _LOADED, str(REPO), *map(str, scripts.values())],
+                          capture_output=True, text=True, check=True)
+    loaded = json.loads(proc.stdout.splitlines()[-1])
+    package = str(REPO / "scripts" / "mlviz")
+    problems = []
+    for name, files in sorted(loaded.items()):
+        listed = {p for p in inputs[name] if p.startswith(package)}
+        missing = sorted(set(files) - listed)
+        if missing:
+            problems.append(f"rule {name}: its script loads {missing}, not among the rule's inputs")
+    assert not problems, "\n".join(problems)
+
+
+def test_cluster_profile_names_only_rules_of_the_workflow():
+    """profiles/slurm sets resources and groups by rule name; a name no rule has is silently ignored
+    by Snakemake, so a renamed rule would lose its memory request or its grouping unnoticed."""
+    import yaml
+
+    profile = yaml.safe_load((REPO / "profiles" / "slurm" / "config.yaml").read_text())
+    rules = set(rule_bodies())
+    named = set(profile.get("set-resources", {})) | {g.split("=")[0] for g in profile.get("groups", [])}
+    assert not named - rules, f"profiles/slurm/config.yaml names rules the workflow does not have: {sorted(named - rules)}"
+    # Every figure rule is bundled: a SLURM job per figure would mostly queue and import.
+    grouped = {g.split("=")[0] for g in profile.get("groups", [])}
+    draw = {r for r in rules if r.startswith("draw_")}
+    assert draw <= grouped, f"figure rules not grouped: {sorted(draw - grouped)}"
