@@ -365,10 +365,10 @@ def test_an_explained_classifier_gets_its_default_class():
 @pytest.mark.parametrize("mutate, expected", [
     (lambda f: f["shap"].update(colour="red"), r"config key figures\.shap\.colour: unknown key"),
     (lambda f: f["shap"].update(rows="validation"), r"config key figures\.shap\.rows: 'validation' is not one of"),
-    (lambda f: f["shap"]["dependence"].update(top_k=-1), r"-1 is less than the minimum of 0"),
+    (lambda f: f["shap"].setdefault("dependence", {}).update(top_k=-1), r"-1 is less than the minimum of 0"),
     (lambda f: f["lime"].update(rows=[-3]), r"config key figures\.lime\.rows\[0\]: -3 is less than the minimum of 0"),
-    (lambda f: f["lime"]["stability"].update(seeds=1), r"1 is less than the minimum of 2"),
-    (lambda f: f["shap"]["waterfall"].update(width=3), r"config key figures\.shap\.waterfall\.width: unknown key"),
+    (lambda f: f["lime"].setdefault("stability", {}).update(seeds=1), r"1 is less than the minimum of 2"),
+    (lambda f: f["shap"].setdefault("waterfall", {}).update(width=3), r"config key figures\.shap\.waterfall\.width: unknown key"),
     (lambda f: f["shap"].update(explain=[{"dataset": "mba", "model": "random_forest", "klass": "Admit"}]),
      r"config key figures\.shap\.explain\[0\]\.klass: unknown key"),
 ])

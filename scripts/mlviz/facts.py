@@ -371,6 +371,9 @@ def lime_block(run: Run, plan: list[dict], ds: str, model: str, positions: list[
                    f"weights over {fact(int(agree['seeds']), 'd', table=arel, col='seeds')} seeds (mean Jaccard "
                    f"similarity of the top {fact(int(agree['top_k']), 'd', table=arel, col='top_k')}: "
                    f"{fact(float(agree['mean_jaccard']), '.2f', table=arel, col='mean_jaccard')}).")
+        if i:  # the text above speaks of the first row; each further row is introduced here
+            out.append(f"@{pair_id} explains test row {fact(pos, 'd', table=erel, where={'rank': 1}, col='test_position')} "
+                       f"the same way.\n")
         out.append(f"::: {{#{pair_id} layout-ncol=\"1\"}}\n\n![Explanation with the configured seed.]({a['file']}){{#{a['id']}}}\n\n"
                    f"![Weights over seeds.]({b['file']}){{#{b['id']}}}\n\n{caption}\n\n:::\n")
     return "\n".join(out)
