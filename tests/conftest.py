@@ -1,19 +1,30 @@
-"""Shared test helpers: paths, configs in temporary directories, running the workflow."""
+"""Shared test helpers: paths, configs in temporary directories, running the workflow, and the
+two in-process entry points the workflow itself uses (mlviz.settings.resolve at parse time,
+mlviz.data.preprocess in rule preprocess)."""
 from __future__ import annotations
 
 import copy
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
-SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+VENV_BIN = Path(sys.executable).parent  # the venv's bin, not resolved: snakemake and quarto live there
+SNAKEMAKE = str(VENV_BIN / "snakemake")
 
 sys.path.insert(0, str(REPO / "scripts"))
+
+# Every subprocess (the workflow, its jobs, quarto, the set-up script) finds the venv's tools first:
+# rule report calls `quarto` from PATH, and .venv/bin holds the link to it.
+if os.environ.get("PATH", "").split(os.pathsep)[0] != str(VENV_BIN):
+    os.environ["PATH"] = os.pathsep.join([str(VENV_BIN), os.environ.get("PATH", "")])
 
 
 def load_config(name: str = "config.yaml") -> dict:
@@ -22,7 +33,7 @@ def load_config(name: str = "config.yaml") -> dict:
 
 def real_data_config(run: str = "real") -> dict:
     """config/kaggle.yaml with the sources pointing at ../shared/data."""
-    if not (SHARED_DATA / "MBA.csv").is_file():
+    if not (SHARED_DATA / "MBA.csv").is_file() or not (SHARED_DATA / "insurance.csv").is_file():
         pytest.skip(f"real data not found in {SHARED_DATA}")
     cfg = load_config("kaggle.yaml")
     cfg["run"] = run
@@ -75,6 +86,89 @@ def small_config(run: str = "small", neural: bool = False) -> dict:
     return cfg
 
 
+def layout(run_dir: Path):
+    """mlviz.layout of a run folder: layout(run).path('model', dataset=..., ...) as a Path."""
+    from mlviz.layout import Layout
+
+    class _PathLayout(Layout):
+        def path(self, kind: str, **wildcards) -> Path:  # type: ignore[override]
+            return Path(super().path(kind, **wildcards))
+
+        def classify(self, path):
+            return super().classify(str(path))
+
+    return _PathLayout(str(run_dir))
+
+
+# ------------------------------------------------------------------ in process, as the workflow does
+def resolve(cfg: dict, cache: Path | None = None) -> tuple[dict, dict]:
+    """mlviz.settings.resolve, as rules/common.smk calls it (no profile cache unless given)."""
+    from mlviz import settings
+
+    return settings.resolve(copy.deepcopy(cfg), cache=cache)
+
+
+def resolve_error(cfg: dict, cache: Path | None = None) -> str:
+    """The one-line InputError that resolving `cfg` raises (the test fails if it resolves)."""
+    from mlviz.errors import InputError
+
+    try:
+        resolve(cfg, cache)
+    except InputError as e:
+        message = str(e)
+    else:
+        pytest.fail("the config resolved, but an InputError was expected")
+    assert "\n" not in message, f"not one line: {message!r}"
+    return message
+
+
+def _source_csv(resolved: dict, dataset: str, folder: Path) -> Path:
+    """The dataset's raw CSV: the configured file, or the demo generator's output written to folder."""
+    from mlviz import demo
+
+    name = resolved["datasets"][dataset]["source"]
+    src = resolved["sources"][name]
+    if "path" in src:
+        return Path(src["path"])
+    path = folder / f"{name}.csv"
+    if not path.exists():
+        demo.write_csv(demo.generate(src["generator"], rows=src.get("rows"), seed=src.get("seed", 42)), path)
+    return path
+
+
+def preprocess_in_process(cfg: dict, dataset: str) -> SimpleNamespace:
+    """What the workflow does with a dataset before anything is trained, in this process: resolve
+    the config (parse time, cache=None), read the raw CSV and run mlviz.data.preprocess (rule
+    preprocess). Returns train, test, notes, ds (the resolved dataset), path and the meta table.
+    Bad input raises InputError from whichever of the two stages finds it."""
+    from mlviz import data
+
+    resolved, notes = resolve(cfg)
+    ds = resolved["datasets"][dataset]
+    source = resolved["sources"][ds["source"]]
+    with tempfile.TemporaryDirectory(prefix="mlviz-demo-") as tmp:
+        path = _source_csv(resolved, dataset, Path(tmp))
+        train, test, pre_notes = data.preprocess(data.read_source(path, source), ds, path)
+    meta = data.meta(dataset, ds, path, train, test, pre_notes, notes[dataset]["dropped"])
+    return SimpleNamespace(train=train, test=test, notes=pre_notes, ds=ds, path=path, meta=meta,
+                           resolved=resolved, parse_notes=notes[dataset])
+
+
+def input_error(cfg: dict, dataset: str) -> str:
+    """The one-line InputError that resolving and preprocessing `dataset` raises."""
+    from mlviz.errors import InputError
+
+    try:
+        preprocess_in_process(cfg, dataset)
+    except InputError as e:
+        message = str(e)
+    else:
+        pytest.fail(f"dataset {dataset!r} resolved and preprocessed, but an InputError was expected")
+    assert "\n" not in message, f"not one line: {message!r}"
+    return message
+
+
+# ------------------------------------------------------------------ whole runs, once per session
 @pytest.fixture(scope="session")
 def real_run(tmp_path_factory) -> Path:
     """The whole workflow (CNN aside) on the tutorial's real files, run once per test session."""

@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import REPO, SHARED_DATA, load_config
+from conftest import REPO, SHARED_DATA, load_config, preprocess_in_process
 
 from mlviz import data, demo, models
 
@@ -136,11 +136,18 @@ def test_mba_race_is_blank_exactly_for_international_applicants(demo_text):
     assert (frame["race"].isna() == (frame["international"] == "TRUE")).all()
 
 
-def test_the_configs_preprocessing_runs_unchanged_on_demo_data(demo_files):
+def demo_config(demo_files) -> dict:
+    """config/config.yaml reading the demo files written by the generator (what rule demo_data writes)."""
     cfg = load_config()
+    cfg["sources"] = {name: {"path": str(path)} for name, path in demo_files.items()}
+    return cfg
+
+
+def test_the_configs_preprocessing_runs_unchanged_on_demo_data(demo_files):
+    cfg = demo_config(demo_files)
     for name, ds in cfg["datasets"].items():
-        path = demo_files[cfg["sources"][ds["source"]]["generator"]]
-        table = data.prepare(data.read_raw(path), ds, path)
+        prepared = preprocess_in_process(cfg, name)
+        table = pd.concat([prepared.train, prepared.test])
         assert len(table) == SIZES[ds["source"]]
         # Reference levels dropped: Humanities, Unknown (blank race) and Other; first region.
         if ds["source"] == "mba":
@@ -203,11 +210,14 @@ def test_level_frequencies_match_the_real_file(name, demo_text):
 
 # ---- The ground truth through the workflow's own code ---------------------------------------------
 
-def fit(path, dataset: str, model: str):
-    """prepare + split with the dataset's entry from config/config.yaml, then the tutorial model."""
-    ds = load_config()["datasets"][dataset]
-    train, test = data.split(data.prepare(data.read_raw(path), ds, path), ds)
-    (X_train, y_train), (X_test, y_test) = data.xy(train, ds), data.xy(test, ds)
+def fit(demo_files, dataset: str, model: str):
+    """Resolve and preprocess with the dataset's entry from config/config.yaml (as the workflow does),
+    then fit the tutorial model on the training split."""
+    prepared = preprocess_in_process(demo_config(demo_files), dataset)
+    ds, features = prepared.ds, prepared.meta["features"]
+    target = data.target_name(ds)
+    X_train, y_train = models.model_frame(prepared.train, features), prepared.train[target].to_numpy()
+    X_test, y_test = models.model_frame(prepared.test, features), prepared.test[target].to_numpy()
     spec = ds["models"][model]
     estimator = models.build(spec["type"], ds["task"], spec["params"]).fit(X_train, y_train)
     return estimator, X_test, y_test
@@ -235,7 +245,7 @@ def permutation(estimator, X, y, scoring=None) -> pd.Series:
 
 @pytest.fixture(scope="session")
 def mba_binary_forest(demo_files):
-    return fit(demo_files["mba"], "mba_binary", "random_forest")
+    return fit(demo_files, "mba_binary", "random_forest")
 
 
 def test_binary_forest_auc_is_in_the_tutorials_range(mba_binary_forest):
@@ -258,8 +268,7 @@ def test_forest_impurity_importance_ranks_the_drivers_first_in_order(mba_binary_
 def test_permutation_importance_ranks_mba_drivers_first_and_no_effect_near_zero(dataset, scoring, demo_files,
                                                                                 mba_binary_forest):
     truth = demo.GROUND_TRUTH["mba"]
-    estimator, X, y = mba_binary_forest if dataset == "mba_binary" else fit(demo_files["mba"], dataset,
-                                                                           "random_forest")
+    estimator, X, y = mba_binary_forest if dataset == "mba_binary" else fit(demo_files, dataset, "random_forest")
     importance = by_column(permutation(estimator, X, y, scoring), truth).sort_values(ascending=False)
     assert list(importance.index[:3]) == truth["drivers"], importance
     noise = importance[truth["no_effect"]]
@@ -268,14 +277,14 @@ def test_permutation_importance_ranks_mba_drivers_first_and_no_effect_near_zero(
 
 def test_linear_coefficients_rank_smoker_age_bmi_first(demo_files):
     truth = demo.GROUND_TRUTH["insurance"]
-    estimator, X, _ = fit(demo_files["insurance"], "insurance", "linear")
+    estimator, X, _ = fit(demo_files, "insurance", "linear")
     coef = pd.Series(np.abs(estimator.coef_), X.columns).sort_values(ascending=False)
     assert list(coef.index[:3]) == truth["drivers"][:3]
 
 
 def test_xgboost_permutation_importance_ranks_the_drivers_first(demo_files):
     truth = demo.GROUND_TRUTH["insurance"]
-    estimator, X, y = fit(demo_files["insurance"], "insurance", "xgboost")
+    estimator, X, y = fit(demo_files, "insurance", "xgboost")
     importance = by_column(permutation(estimator, X, y), truth).sort_values(ascending=False)
     assert list(importance.index[:3]) == truth["drivers"][:3], importance
     assert importance[truth["no_effect"]].abs().max() < 0.02, importance  # R² points

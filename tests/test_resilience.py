@@ -40,8 +40,10 @@ def run_to_end(workdir: Path, cmd: list[str] | None = None) -> subprocess.Comple
 
 
 def digests(root: Path) -> dict[str, str]:
+    """sha256 of every output (logs and benchmark records aside: they hold timings)."""
     return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and "logs" not in p.relative_to(root).parts}
+            for p in sorted(root.rglob("*"))
+            if p.is_file() and not {"logs", "benchmarks"} & set(p.relative_to(root).parts)}
 
 
 def interrupt(workdir: Path, when: str, sig: int) -> int:
