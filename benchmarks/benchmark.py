@@ -2,9 +2,11 @@
 
     .venv/bin/python benchmarks/benchmark.py [--rows 10000 100000 1000000] [--skip-scale] [--skip-demo]
 
-1. Demo (CNN and article off): cold run vs the same work in one Python process
-   (benchmarks/baseline.py), a no-op run, and an edit of one figure's style (the SHAP beeswarm's
-   max_display): which jobs rerun and the time as a share of the cold run.
+1. Demo (CNN and article off): a cold run (no warm worker running), a run from nothing with the
+   worker up, a run with the worker off, against the same work in one Python process (the
+   libraries imported once plus every job's own seconds, measured inside the worker); a no-op run;
+   then, with the article on, an edit of one figure's style (the SHAP beeswarm's max_display):
+   which jobs rerun and the time until the article holds the new figure.
 2. Scale: the insurance-like generator at each row count through preprocessing → XGBoost → SHAP
    values (on figures.shap.max_rows sampled rows) → beeswarm and bar; wall time and peak memory of
    each step, one snakemake call per step (its start-up, ~the no-op time, is included).
@@ -17,6 +19,7 @@ import copy
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -81,27 +84,80 @@ def table(header: list[str], rows: list[list]) -> str:
     return "\n".join(out)
 
 
-def demo(root: Path) -> None:
-    work = root / "demo"
+def stop_warm_servers() -> None:
+    """End every warm-worker server of this user, so that the next run starts cold."""
+    for proc in psutil.process_iter(["cmdline", "uids"]):
+        cmd = proc.info["cmdline"] or []
+        if proc.info["uids"] and proc.info["uids"].real == os.getuid() and any(c.endswith("mlviz/warm.py") for c in cmd) \
+                and "serve" in cmd:
+            proc.terminate()
+            proc.wait(10)
+
+
+def in_process_work(run: Path) -> tuple[float, int, int]:
+    """The seconds each job spent on its own work inside the warm worker (its `# mlviz-warm` log
+    line), summed; and how many jobs ran warm, of how many."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    from mlviz import warm
+
+    usages = [warm.read_usage(p) for p in sorted((run / "logs").rglob("*.log"))]
+    done = [u for u in usages if u]
+    return sum(u["wall_s"] for u in done), len(done), len(usages)
+
+
+def import_seconds() -> float:
+    """One interpreter importing what the worker preloads (the one-process run pays this once); best of 3."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    from mlviz import warm
+
+    code = "import matplotlib; matplotlib.use('Agg'); " + "; ".join(f"import {m}" for m in warm.PRELOAD)
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        subprocess.run([str(BIN / "python"), "-c", code], check=True, capture_output=True)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def demo(root: Path, repeats: int) -> None:
     cfg = demo_config("bench")
-    cold, cold_mem, _ = timed(smk(work, cfg))
-    noop, _, noop_out = timed(smk(work, cfg))
-    assert "Nothing to be done" in noop_out, noop_out[-2000:]
-    base, base_mem, _ = timed([str(BIN / "python"), str(REPO / "benchmarks" / "baseline.py"),
-                               str(work / "results" / "bench" / "raw"), str(root / "baseline")])
-    edited = copy.deepcopy(cfg)
-    edited["figures"]["shap"]["beeswarm"]["max_display"] = 8
-    plan = jobs_of(timed(smk(work, edited, "-n"))[2])
-    edit, _, _ = timed(smk(work, edited))
-    print("### Demo run (CNN and article off), --cores 2\n")
-    print(table(["measure", "seconds", "peak MiB", "target", "result"], [
-        ["cold workflow run", f"{cold:.1f}", f"{cold_mem:.0f}", "", ""],
-        ["same work in one Python process", f"{base:.1f}", f"{base_mem:.0f}", "", ""],
-        ["cold / one-process", f"{cold / base:.2f}", "", "≤ 1.0", "met" if cold <= base else "missed"],
-        ["no-op run", f"{noop:.1f}", "", "≤ 2 s", "met" if noop <= 2 else "missed"],
-        ["one-figure style edit", f"{edit:.1f}", "", "", ""],
-        ["edit / cold", f"{edit / cold:.1%}", "", "≤ 10 %", "met" if edit <= 0.1 * cold else "missed"],
+    rows = []
+    for i in range(repeats):
+        stop_warm_servers()
+        cold, cold_mem, _ = timed(smk(root / f"cold{i}", cfg))  # the first job starts the worker
+        again, _, _ = timed(smk(root / f"again{i}", cfg))  # from nothing, the worker already up
+        work, warm_jobs, jobs = in_process_work(root / f"again{i}" / "results" / "bench")
+        off, _, _ = timed(["env", "MLVIZ_WARM=0", *smk(root / f"off{i}", cfg)])
+        rows.append((cold, cold_mem, again, work, warm_jobs, jobs, off))
+    med = lambda k: statistics.median(r[k] for r in rows)  # noqa: E731
+    imports = import_seconds()
+    one = imports + med(3)
+    noops = [timed(smk(root / "again0", cfg))[0] for _ in range(3)]
+    assert "Nothing to be done" in timed(smk(root / "again0", cfg))[2]
+    print(f"### Demo run (CNN and article off), --cores 2, median of {repeats}\n")
+    print(table(["measure", "seconds", "target", "result"], [
+        ["cold workflow run (no worker running; its first job starts it)", f"{med(0):.1f}", "", ""],
+        ["run from nothing, worker already up", f"{med(2):.1f}", "", ""],
+        ["cold run with the worker off (MLVIZ_WARM=0)", f"{med(6):.1f}", "", ""],
+        [f"same work in one process: imports once ({imports:.1f} s) + every job's own work "
+         f"({int(med(4))} of {int(med(5))} jobs measured in the worker)", f"{one:.1f}", "", ""],
+        ["cold / one process", f"{med(0) / one:.2f}", "≤ 2.5", "met" if med(0) <= 2.5 * one else "missed"],
+        ["worker off / one process", f"{med(6) / one:.2f}", "", ""],
+        ["no-op run (median of 3)", f"{statistics.median(noops):.2f}", "≤ 1.5",
+         "met" if statistics.median(noops) <= 1.5 else "missed"],
     ]))
+    print(f"\nPeak RSS of the largest process of the cold run: {med(1):.0f} MiB.\n")
+    # The article on: one figure's style edited, time until the article holds it.
+    with_article = copy.deepcopy(cfg)
+    with_article["report"]["enabled"] = True
+    timed(smk(root / "again0", with_article))
+    edited = copy.deepcopy(with_article)
+    edited["figures"]["shap"]["beeswarm"]["max_display"] = 8
+    plan = jobs_of(timed(smk(root / "again0", edited, "-n"))[2])
+    edit, _, _ = timed(smk(root / "again0", edited))
+    print(table(["measure", "seconds", "target", "result"], [
+        ["one-figure style edit → updated article (HTML and PDF)", f"{edit:.1f}", "≤ 10",
+         "met" if edit <= 10 else "missed"]]))
     print(f"\nJobs rerun after the edit: {', '.join(f'{k} ×{v}' for k, v in plan.items()) or 'none'}\n")
 
 
@@ -134,6 +190,7 @@ def main() -> None:
     ap.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     ap.add_argument("--skip-scale", action="store_true")
     ap.add_argument("--skip-demo", action="store_true")
+    ap.add_argument("--repeats", type=int, default=3, help="demo runs of each kind (the median is shown)")
     args = ap.parse_args()
     cpu = next((m.group(1) for m in re.finditer(r"model name\s*:\s*(.*)", Path("/proc/cpuinfo").read_text())),
                platform.processor())
@@ -141,7 +198,7 @@ def main() -> None:
           f"{platform.platform()}, Python {platform.python_version()}\n")
     with tempfile.TemporaryDirectory(prefix="mlviz-bench-") as tmp:
         if not args.skip_demo:
-            demo(Path(tmp))
+            demo(Path(tmp), args.repeats)
         if not args.skip_scale:
             scale(Path(tmp), args.rows)
 

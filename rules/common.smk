@@ -5,9 +5,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
-from mlviz import article, layout, modules, provenance, selection, settings
+from mlviz import article, layout, modules, provenance, selection, settings, warm
 from mlviz.errors import InputError
 from mlviz.registry import model_format
+
+# Local script jobs hand themselves to a process that has imported the heavy libraries once
+# (mlviz.warm; MLVIZ_WARM=0 turns it off); cluster job steps always run as their own process.
+warm.configure(workflow)
 
 # The config with every default and inference filled in (mlviz.settings): the rules read only this.
 try:

@@ -30,6 +30,9 @@ SETUP = REPO / "scripts" / "mlviz.sh"
 RUN_COMMAND = "bash scripts/mlviz.sh run"
 TEST_COMMAND = "bash scripts/mlviz.sh test"
 
+# The Quarto release scripts/mlviz.sh installs; envs/report.yaml pins conda-forge's quarto to it.
+QUARTO_PIN = re.search(r'^QUARTO_VERSION="([^"]+)"', SETUP.read_text(), re.M).group(1)
+
 # Rule groups: each gets envs/<group>.yaml with these distributions (and everything they need) at
 # the lock's versions, from PyPI, so that a conda run uses the same wheels as .venv. conda itself
 # provides Python and what PyPI has no wheel of (Graphviz's `dot`, Quarto).
@@ -45,21 +48,23 @@ GROUPS = {
         "pip": ["numpy", "pandas", "pyarrow", "scikit-learn", "skops", "PyYAML", "xgboost-cpu"],
     },
     "figures": {
-        "about": "rules/figures_*.smk: explain models (importances, SHAP, LIME) and draw figures.",
+        "about": "rules/{importance,figures,shap,lime}.smk: explain models (importances, SHAP, LIME), draw figures.",
         "conda": [],
-        "pip": ["numpy", "pandas", "pyarrow", "scikit-learn", "skops", "PyYAML", "xgboost-cpu",
+        # jsonschema: mlviz.style reads the style defaults through mlviz.schema.
+        "pip": ["numpy", "pandas", "pyarrow", "scikit-learn", "skops", "PyYAML", "jsonschema", "xgboost-cpu",
                 "matplotlib", "shap", "lime"],
     },
     "neural": {
         "about": "rules/neural.smk: the CNN, TensorBoard logs, architecture (pydot + dot), Grad-CAM.",
         "conda": ["graphviz"],
-        "pip": ["numpy", "pandas", "pyarrow", "scikit-learn", "PyYAML", "matplotlib", "tensorflow-cpu",
+        "pip": ["numpy", "pandas", "pyarrow", "scikit-learn", "PyYAML", "jsonschema", "matplotlib", "tensorflow-cpu",
                 "keras", "tensorboard", "opencv-python-headless", "pydot", "scikit-image"],
     },
     "report": {
         "about": "rules/report.smk: the article, with Quarto (conda-forge), pandoc and Typst.",
-        "conda": ["quarto"],
-        "pip": ["pandas", "pyarrow", "PyYAML", "pypandoc-binary", "typst"],
+        "conda": [f"quarto={QUARTO_PIN}"],
+        # scikit-learn: mlviz.facts orders importances with mlviz.importance, which computes them too.
+        "pip": ["pandas", "pyarrow", "PyYAML", "scikit-learn", "pypandoc-binary", "typst"],
     },
 }
 
@@ -109,19 +114,28 @@ def module_file(name: str) -> Path | None:
 def direct_imports(path: Path) -> set[str]:
     """Absolute names of every module a file imports, lazy imports inside functions included."""
     tree = ast.parse(path.read_text(), filename=str(path))
-    package = "mlviz" if path.parent.name == "mlviz" else ""
+    package = module_name(path).split(".") if SCRIPTS.resolve() in path.resolve().parents else []
+    if path.name != "__init__.py":
+        package = package[:-1]  # a module's package; a package's __init__ is its own
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
-            if node.level:
-                base = ".".join(filter(None, [package, base]))
+            if node.level:  # from . import x (level 1: this package), from ..y import z (level 2: its parent)
+                base = ".".join(filter(None, [*package[:len(package) - node.level + 1], base]))
             names.add(base)
             # `from mlviz import data` imports the module mlviz.data
             names.update(f"{base}.{a.name}" for a in node.names if module_file(f"{base}.{a.name}"))
     return names - {""}
+
+
+def module_name(path: Path) -> str:
+    """Dotted name of a file under scripts/ (scripts/mlviz/plots/bars.py → mlviz.plots.bars); a rule
+    script's is its stem."""
+    rel = path.resolve().relative_to(SCRIPTS.resolve()).with_suffix("")
+    return ".".join(rel.parts).removesuffix(".__init__")
 
 
 def identifiers(path: Path) -> set[str]:
@@ -145,8 +159,17 @@ def registry_modules() -> set[str]:
     return {module for module, *_ in registry.ESTIMATORS.values()}
 
 
+def warm_preload() -> set[str]:
+    """The modules mlviz.warm's server imports by name (its PRELOAD list, read without running it)."""
+    tree = ast.parse((SCRIPTS / "mlviz" / "warm.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "PRELOAD" for t in node.targets):
+            return set(ast.literal_eval(node.value))
+    raise AssertionError("scripts/mlviz/warm.py has no PRELOAD list")
+
+
 # mlviz modules that import by name, and what they may import.
-DYNAMIC = {"mlviz.models": registry_modules}
+DYNAMIC = {"mlviz.models": registry_modules, "mlviz.warm": warm_preload}
 
 
 def uses_dynamic_import(path: Path) -> bool:
@@ -165,8 +188,7 @@ def needed(script: Path) -> frozenset[str]:
         seen.add(path)
         calls |= identifiers(path) & set(IMPLIED_BY_CALL)
         names = direct_imports(path)
-        modname = ".".join(path.relative_to(path.parents[1] if path.parent.name == "mlviz" else path.parent)
-                           .with_suffix("").parts).removesuffix(".__init__")
+        modname = module_name(path) if SCRIPTS.resolve() in path.resolve().parents else path.stem
         if modname in DYNAMIC:
             names |= DYNAMIC[modname]()
         for name in names:
@@ -195,7 +217,7 @@ def top_level_packages() -> dict[str, list[str]]:
 
 
 def python_files() -> list[Path]:
-    return sorted(SCRIPTS.glob("*.py")) + sorted((SCRIPTS / "mlviz").glob("*.py"))
+    return sorted(SCRIPTS.glob("*.py")) + sorted((SCRIPTS / "mlviz").rglob("*.py"))
 
 
 # --------------------------------------------------------------------------- rules
@@ -358,13 +380,13 @@ def test_dynamic_imports_are_declared():
 # =========================================================================== tests: rules and envs
 def test_rule_parser_sees_the_workflow():
     found = rules()
-    for name in ("demo_data", "preprocess", "train", "evaluate", "metrics", "importances"):
+    for name in ("demo_data", "preprocess", "train", "evaluate", "gather_metrics", "gather_importances"):
         assert found[name]["script"].startswith("../scripts/"), name
     assert "all" in found and not actions(found["all"])
 
 
 def suggested_env(rule: dict) -> str:
-    """The rule file's own group (rules/figures_basic.smk → figures) if it provides what the script
+    """The rule file's own group (rules/figures.smk → figures) if it provides what the script
     needs, else the first group that does."""
     own = Path(rule["file"]).stem.split("_")[0]
     script = rule.get("script")
@@ -422,10 +444,19 @@ def test_no_stray_env_files():
 
 
 # =========================================================================== tests: set-up script
+def stand_in(path: Path, body: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"#!/bin/bash\n{body}\n")
+    path.chmod(0o755)
+    return path
+
+
 @pytest.fixture
 def sandbox(tmp_path):
     """A venv whose python is a stand-in that logs `python -m pip ...` and runs nothing else of pip,
-    and a bin/ of stand-ins (id, apt-get) to put first on PATH: the script's logic, in < 1 s."""
+    and a bin/ of stand-ins (id, apt-get) to put first on PATH: the script's logic, in < 1 s.
+    A stand-in quarto (`quarto=VERSION`, default 1.11.0) comes next on PATH; with quarto=None there
+    is none, and PATH holds only the tools the script uses (no real quarto of this machine either)."""
     venv, fake = tmp_path / "venv", tmp_path / "bin"
     (venv / "bin").mkdir(parents=True)
     fake.mkdir()
@@ -450,25 +481,36 @@ exec {sys.executable} "$@"
         (fake / name).write_text(f"#!/bin/bash\n{body}\n")
         (fake / name).chmod(0o755)
 
-    def run(*args, path_without_dot=False, **env):
-        path = f"{fake}:{os.environ['PATH']}"
-        if path_without_dot:  # only the tools the script uses, so that `dot` is not found
-            tools = tmp_path / "tools"
+    # The machine's PATH without its own quarto (the tests run with .venv/bin, where the real one is
+    # linked, first on PATH): only the stand-in may be found.
+    machine_path = os.pathsep.join(d for d in os.environ["PATH"].split(os.pathsep)
+                                   if d and not (Path(d) / "quarto").exists())
+
+    def run(*args, path_without_dot=False, quarto="1.11.0", **env):
+        path = f"{fake}:{machine_path}"
+        if path_without_dot or quarto is None:  # only the tools the script uses (`dot` too, unless without)
+            tools = tmp_path / ("tools" if path_without_dot else "tools-dot")
             tools.mkdir(exist_ok=True)
-            for tool in ("dirname", "sha256sum", "cut", "cat", "ls", "rm", "grep", "sed", "echo", "touch", "chmod"):
+            for tool in ("dirname", "sha256sum", "cut", "cat", "ls", "rm", "grep", "sed", "echo", "touch", "chmod",
+                         "readlink", "ln", "mv", "mkdir", "rmdir", "mktemp", "tar", "gzip", "uname", "tail",
+                         *([] if path_without_dot else ["dot"])):
                 link = tools / tool
-                if not link.exists():
-                    link.symlink_to(subprocess.run(["bash", "-c", f"command -v {tool}"], capture_output=True,
+                if not link.is_symlink():  # (type -P: the program, not bash's builtin echo)
+                    link.symlink_to(subprocess.run(["bash", "-c", f"type -P {tool}"], capture_output=True,
                                                    text=True, check=True).stdout.strip())
             path = f"{fake}:{tools}"
-        environ = {**os.environ, "PATH": path, "MLVIZ_VENV": str(venv), **env}
+        if quarto is not None:
+            stand_in(tmp_path / "quarto-bin" / "quarto", f"echo {quarto}")
+            path = path.replace(f"{fake}:", f"{fake}:{tmp_path / 'quarto-bin'}:", 1)
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("MLVIZ_QUARTO")}
+        environ = {**environ, "PATH": path, "MLVIZ_VENV": str(venv), **env}
         proc = subprocess.run(["/bin/bash", str(SETUP), *args], capture_output=True, text=True, env=environ,
                               stdin=subprocess.DEVNULL, timeout=60)
         calls = log.read_text().splitlines() if log.exists() else []
         log.unlink(missing_ok=True)
         return proc, calls
 
-    run.venv = venv
+    run.venv, run.bin, run.log = venv, fake, log
     return run
 
 
@@ -501,6 +543,8 @@ def test_setup_of_this_venv_installs_nothing():
     want = f"{digest} pip=={script_pip_version()} python=={platform.python_version()}"
     if not stamp.is_file() or stamp.read_text().strip() != want:
         pytest.skip(f"{venv} was not set up by scripts/mlviz.sh from the current lock file")
+    if not (venv / "bin" / "quarto").exists():
+        pytest.skip(f"{venv} has no Quarto: scripts/mlviz.sh setup would install it")
     proc = subprocess.run(["bash", str(SETUP), "setup"], capture_output=True, text=True, timeout=60,
                           stdin=subprocess.DEVNULL, env={**os.environ, "MLVIZ_VENV": str(venv)})
     assert proc.returncode == 0, proc.stderr
@@ -538,6 +582,138 @@ def test_missing_ensurepip_as_user_prints_the_apt_command(sandbox, tmp_path):
     assert proc.returncode == 1
     assert "ensurepip is missing" in proc.stderr
     assert "    sudo apt-get install -y python3-venv\n" in proc.stderr
+
+
+# --------------------------------------------------------------------------- set-up: Quarto
+OFFLINE = "curl: (6) Could not resolve host: github.com"
+HOW_TO_INSTALL = "install Quarto >= 1.4 by hand"
+
+
+def fake_curl(sandbox) -> Path:
+    """curl that logs its arguments and copies $FAKE_TARBALL to its -o file, or fails as offline."""
+    return stand_in(sandbox.bin / "curl", f"""echo "curl $*" >> {sandbox.log}
+out=""
+while [ $# -gt 0 ]; do [ "$1" = -o ] && out="$2"; shift; done
+[ -n "${{FAKE_TARBALL:-}}" ] || {{ echo "{OFFLINE}" >&2; exit 6; }}
+cat "$FAKE_TARBALL" >"$out"
+""")
+
+
+def release_tarball(tmp_path: Path, version: str = QUARTO_PIN) -> tuple[Path, str]:
+    """A stand-in of quarto-VERSION-linux-*.tar.gz (quarto-VERSION/bin/quarto), and its sha256."""
+    import io
+    import tarfile
+    path = tmp_path / "quarto.tar.gz"
+    with tarfile.open(path, "w:gz") as tar:
+        for name, text, mode in [(f"quarto-{version}/bin/quarto", f"#!/bin/bash\necho {version}\n", 0o755),
+                                 (f"quarto-{version}/share/version", f"{version}\n", 0o644)]:
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(text), mode
+            tar.addfile(info, io.BytesIO(text.encode()))
+    return path, hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def quarto_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if "quarto" in line.lower()]
+
+
+def test_setup_links_a_supported_quarto_on_path(sandbox, tmp_path):
+    fake_curl(sandbox)
+    proc, calls = sandbox("setup")
+    assert proc.returncode == 0, proc.stderr
+    link = sandbox.venv / "bin" / "quarto"
+    assert link.resolve() == (tmp_path / "quarto-bin" / "quarto").resolve()
+    assert not any(c.startswith("curl") for c in calls), "a quarto was on PATH: nothing to download"
+    assert quarto_lines(proc.stderr) == [f"mlviz: using Quarto 1.11.0 at {tmp_path / 'quarto-bin' / 'quarto'} "
+                                         f"(linked as {link})"]
+    assert not (sandbox.venv / "opt").exists()
+
+    proc, calls = sandbox("setup")  # unchanged: nothing to say
+    assert proc.returncode == 0 and quarto_lines(proc.stderr) == [], proc.stderr
+
+    newer = stand_in(tmp_path / "newer" / "quarto", "echo 1.12.1")  # another one first on PATH: followed
+    proc, calls = sandbox("setup", PATH=f"{newer.parent}:{sandbox.bin}:{os.environ['PATH']}")
+    assert proc.returncode == 0, proc.stderr
+    assert link.resolve() == newer.resolve() and "using Quarto 1.12.1" in proc.stderr
+
+    proc, calls = sandbox("setup", quarto=None)  # none on PATH now: the one linked still runs, kept
+    assert proc.returncode == 0, proc.stderr
+    assert link.resolve() == newer.resolve() and not any(c.startswith("curl") for c in calls)
+
+
+def test_setup_without_usable_quarto_offline_says_how_to_install(sandbox):
+    fake_curl(sandbox)
+    proc, calls = sandbox("setup", quarto="1.3.450")
+    assert proc.returncode == 1
+    lines = proc.stderr.splitlines()
+    assert all(line.startswith("mlviz: ") for line in lines), proc.stderr  # nothing but the script's lines
+    assert "is Quarto 1.3.450, older than the 1.4 mlviz needs; downloading Quarto" in lines[0]
+    assert len(lines) == 2 and OFFLINE in lines[1] and HOW_TO_INSTALL in lines[1], proc.stderr
+    for way in ("https://quarto.org/docs/download/", "conda-forge", "MLVIZ_QUARTO=/path/to/quarto"):
+        assert way in lines[1]
+    curl = [c for c in calls if c.startswith("curl")]
+    assert len(curl) == 1 and "--connect-timeout" in curl[0], "one time-limited try"
+    assert not (sandbox.venv / "bin" / "quarto").exists()
+    assert not any(c.startswith("pip install") for c in calls), "stops before the long pip step"
+
+
+@pytest.mark.skipif(platform.machine() not in ("x86_64", "amd64", "aarch64", "arm64"),
+                    reason="no Quarto release is pinned for this machine")
+def test_setup_installs_nothing_when_the_checksum_differs(sandbox, tmp_path):
+    fake_curl(sandbox)
+    tarball, _ = release_tarball(tmp_path)
+    proc, calls = sandbox("setup", quarto=None, FAKE_TARBALL=str(tarball))
+    assert proc.returncode == 1
+    assert "checksum" in proc.stderr and "did not match" in proc.stderr and HOW_TO_INSTALL in proc.stderr
+    url = (f"https://github.com/quarto-dev/quarto-cli/releases/download/v{QUARTO_PIN}/quarto-{QUARTO_PIN}-"
+           f"linux-{'arm64' if platform.machine() in ('aarch64', 'arm64') else 'amd64'}.tar.gz")
+    assert any(url in c for c in calls if c.startswith("curl")), calls
+    assert not (sandbox.venv / "bin" / "quarto").exists()
+    assert not (sandbox.venv / "opt").exists(), "the download was not cleaned up"
+
+
+def test_setup_installs_the_pinned_release_once(sandbox, tmp_path):
+    fake_curl(sandbox)
+    tarball, sha = release_tarball(tmp_path)
+    env = dict(quarto=None, FAKE_TARBALL=str(tarball), MLVIZ_QUARTO_SHA256=sha,
+               MLVIZ_QUARTO_URL="https://mirror.example/quarto.tar.gz")
+    proc, calls = sandbox("setup", **env)
+    assert proc.returncode == 0, proc.stderr
+    curl = [c for c in calls if c.startswith("curl")]
+    assert len(curl) == 1 and curl[0].endswith(" https://mirror.example/quarto.tar.gz"), calls
+    home = sandbox.venv / "opt" / f"quarto-{QUARTO_PIN}"
+    link = sandbox.venv / "bin" / "quarto"
+    assert link.resolve() == (home / "bin" / "quarto").resolve()
+    assert subprocess.run([link, "--version"], capture_output=True, text=True).stdout.strip() == QUARTO_PIN
+    assert f"mlviz: installed Quarto {QUARTO_PIN} into {home}" in proc.stderr
+    assert sorted(p.name for p in (sandbox.venv / "opt").iterdir()) == [home.name]
+
+    proc, calls = sandbox("setup", **env)
+    assert proc.returncode == 0, proc.stderr
+    assert not any(c.startswith("curl") for c in calls), "second run downloaded again"
+    assert quarto_lines(proc.stderr) == []
+
+    proc, calls = sandbox("setup", **env, PATH=f"{tmp_path / 'quarto-bin'}:{os.environ['PATH']}")
+    assert proc.returncode == 0 and link.resolve() == (home / "bin" / "quarto").resolve(), \
+        "the pinned release, once installed, stays in use"
+
+
+def test_setup_uses_mlviz_quarto(sandbox, tmp_path):
+    mine = stand_in(tmp_path / "mine" / "quarto", "echo 1.4.550")
+    fake_curl(sandbox)
+    proc, calls = sandbox("setup", MLVIZ_QUARTO=str(mine))  # before the stand-in on PATH, 1.11.0
+    assert proc.returncode == 0, proc.stderr
+    assert (sandbox.venv / "bin" / "quarto").resolve() == mine.resolve()
+    assert f"using Quarto 1.4.550 at {mine}" in proc.stderr
+    assert not any(c.startswith("curl") for c in calls)
+
+    old = stand_in(tmp_path / "old" / "quarto", "echo 1.3.450")
+    proc, _ = sandbox("setup", MLVIZ_QUARTO=str(old))
+    assert proc.returncode == 1
+    assert proc.stderr == f"mlviz: MLVIZ_QUARTO={old} is Quarto 1.3.450; mlviz needs Quarto >= 1.4\n"
+    proc, _ = sandbox("setup", MLVIZ_QUARTO=str(tmp_path / "missing"))
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1 and "is not an executable file" in proc.stderr
+    assert (sandbox.venv / "bin" / "quarto").resolve() == mine.resolve()
 
 
 def test_ci_runs_the_readme_test_command():
