@@ -443,15 +443,20 @@ def test_editing_top_k_redraws_the_bars_only(demo_run):
     assert _scheduled(demo_run["wf"], _edited_config(demo_run, "linear", "top_k", 5)) == {"draw_coefficients": 1}
 
 
-def test_editing_the_style_module_redraws_every_figure_and_computes_nothing(demo_run):
-    module = demo_run["wf"] / "scripts" / "mlviz" / "style.py"
+def _jobs_after_editing(demo_run, module_name: str) -> dict[str, int]:
+    """The jobs a run would schedule after an edit of scripts/mlviz/<module_name> (then undone)."""
+    module = demo_run["wf"] / "scripts" / "mlviz" / module_name
     text, stat = module.read_text(), module.stat()
     try:
         module.write_text(text + "\n# an edit\n")
-        jobs = _scheduled(demo_run["wf"], demo_run["config_path"])
+        return _scheduled(demo_run["wf"], demo_run["config_path"])
     finally:
         module.write_text(text)
         os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def test_editing_the_style_module_redraws_every_figure_and_computes_nothing(demo_run):
+    jobs = _jobs_after_editing(demo_run, "style.py")
     assert not set(jobs) & COMPUTE_RULES, jobs
     assert sum(jobs.values()) == len(DEFAULT_FIGURES)
     assert jobs == {rule: list(DEFAULT_FIGURES.values()).count(rule) for rule in set(DEFAULT_FIGURES.values())}
@@ -460,14 +465,7 @@ def test_editing_the_style_module_redraws_every_figure_and_computes_nothing(demo
 def test_editing_a_compute_module_recomputes_without_retraining(demo_run):
     """mlviz/importance.py computes the importances (and orders the bars): those rules rerun, the
     models stay."""
-    module = demo_run["wf"] / "scripts" / "mlviz" / "importance.py"
-    text, stat = module.read_text(), module.stat()
-    try:
-        module.write_text(text + "\n# an edit\n")
-        jobs = _scheduled(demo_run["wf"], demo_run["config_path"])
-    finally:
-        module.write_text(text)
-        os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    jobs = _jobs_after_editing(demo_run, "importance.py")
     assert {"importance_impurity", "importance_permutation", "importance_coefficient", "draw_importance",
             "draw_coefficients"} <= set(jobs), jobs
     assert not {"demo_data", "preprocess", "train", "evaluate"} & set(jobs), jobs
