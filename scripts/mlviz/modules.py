@@ -22,7 +22,8 @@ def _module_file(name: str) -> Path | None:
     return None
 
 
-def _imports(path: Path) -> set[str]:
+@lru_cache(maxsize=None)  # each module is read once per parse, however many scripts import it
+def _imports(path: Path) -> frozenset[str]:
     """Dotted names of mlviz modules a file imports (absolute or relative, anywhere in the file)."""
     tree = ast.parse(path.read_text())
     if path.parent == PACKAGE or PACKAGE in path.parents:
@@ -44,7 +45,7 @@ def _imports(path: Path) -> set[str]:
                 continue
             names.add(mod)
             names |= {f"{mod}.{a.name}" for a in node.names}  # `from mlviz import style`
-    return names
+    return frozenset(names)
 
 
 @lru_cache(maxsize=None)

@@ -14,10 +14,23 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-import matplotlib
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+
+def _pyplot():
+    """matplotlib.pyplot on the Agg backend, imported on first use: the Snakefile reads Style at
+    parse time, and a no-op run must not pay for matplotlib."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot
+
+    return matplotlib.pyplot
+
+
+def __getattr__(name: str):
+    if name == "plt":  # `from mlviz.style import plt` in the drawing modules
+        return _pyplot()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -62,7 +75,7 @@ class Style:
             "axes.titleweight": "bold",
             "axes.titlelocation": "left",
             "axes.labelsize": self.font_size,
-            "axes.prop_cycle": plt.cycler(color=list(self.palette)),
+            "axes.prop_cycle": _pyplot().cycler(color=list(self.palette)),
             "axes.spines.top": False,
             "axes.spines.right": False,
             "image.cmap": self.cmap,
@@ -72,13 +85,14 @@ class Style:
     def apply(self) -> None:
         """Matplotlib's global settings for this style (libraries that open their own figures,
         such as shap's waterfall or lime's bar chart, read them)."""
+        plt = _pyplot()
         plt.rcdefaults()
         plt.rcParams.update(self.rc())
 
     def figure(self, *, width: float | None = None, height: float | None = None, **subplots):
         """A new figure (and axes) of this style; width/height override the style's size."""
         self.apply()
-        return plt.subplots(figsize=(width or self.width, height or self.height), **subplots)
+        return _pyplot().subplots(figsize=(width or self.width, height or self.height), **subplots)
 
     def axes(self, ax=None, *, width: float | None = None, height: float | None = None, **subplots):
         """(figure, axes): the given axes and their figure, or a new figure of this style."""
@@ -179,4 +193,4 @@ def save(fig, path: str | Path, *, style: Style, stamp: dict | None = None) -> N
     declutter(fig)
     fig.savefig(path, dpi=style.dpi, bbox_inches="tight", pad_inches=0.15,
                 metadata={"Software": None, **(stamp or {})})
-    plt.close(fig)
+    _pyplot().close(fig)
