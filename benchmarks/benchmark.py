@@ -34,6 +34,8 @@ BIN = Path(sys.executable).parent
 SNAKEMAKE = str(BIN / "snakemake")
 # Jobs find the venv's tools first (rule report calls `quarto`; .venv/bin holds the link to it).
 os.environ["PATH"] = os.pathsep.join([str(BIN), os.environ.get("PATH", "")])
+sys.path.insert(0, str(REPO / "scripts"))
+from mlviz import warm  # noqa: E402  (its PRELOAD list and the usage lines of its log)
 
 
 def demo_config(run: str) -> dict:
@@ -99,9 +101,6 @@ def stop_warm_servers() -> None:
 def in_process_work(run: Path) -> tuple[float, int, int]:
     """The CPU seconds each job spent on its own work inside the warm worker (its `# mlviz-warm` log
     line), summed; and how many jobs ran warm, of how many."""
-    sys.path.insert(0, str(REPO / "scripts"))
-    from mlviz import warm
-
     usages = [warm.read_usage(p) for p in sorted((run / "logs").rglob("*.log"))]
     done = [u for u in usages if u]
     # CPU seconds, not wall: two jobs sharing the two cores would count their waiting twice
@@ -110,9 +109,6 @@ def in_process_work(run: Path) -> tuple[float, int, int]:
 
 def import_seconds() -> float:
     """One interpreter importing what the worker preloads (the one-process run pays this once); best of 3."""
-    sys.path.insert(0, str(REPO / "scripts"))
-    from mlviz import warm
-
     code = "import matplotlib; matplotlib.use('Agg'); " + "; ".join(f"import {m}" for m in warm.PRELOAD)
     best = float("inf")
     for _ in range(3):
