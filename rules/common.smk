@@ -39,6 +39,7 @@ wildcard_constraints:
     row=r"\d+",
     rank=r"\d+",
     position=r"\d+",
+    format=layout.WILDCARDS["format"],
 
 
 def code(script):
@@ -198,7 +199,7 @@ def all_outputs():
     if NEURAL["enabled"]:
         out.append(OUT.path("cnn_layers", dataset=NDS))
     if config["report"]["enabled"]:
-        out += [OUT.path("article_html"), OUT.path("article_pdf")]
+        out += [OUT.path("article", format=f) for f in ("html", "pdf")]
     return out + [OUT.path("manifest")]
 
 

@@ -1,5 +1,5 @@
 """Render the article: stage report/ + the run's figures + the facts in a build folder, then let
-Quarto render article.qmd to self-contained HTML and to PDF (Typst) in one call."""
+Quarto render article.qmd to one format: self-contained HTML or PDF (Typst), as wildcard `format` says."""
 import os
 import shutil
 import tempfile
@@ -47,15 +47,14 @@ def main(smk):
         build = Path(tmp)
         stage(smk, build, facts)
         try:
-            quarto.render(build, log)
+            quarto.render(build, smk.wildcards.format, log)
         finally:
             keep = os.environ.get("MLVIZ_REPORT_BUILD")  # to look at (or preview) what Quarto rendered
             if keep:
                 shutil.copytree(build, keep, dirs_exist_ok=True)
-        for key in ("html", "pdf"):
-            out = Path(smk.output[key])
-            out.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(build / f"article.{key}", out)
+        out = Path(smk.output[0])
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(build / out.name, out)
 
 
 run(main, snakemake)  # noqa: F821

@@ -23,6 +23,7 @@ WILDCARDS = {
     "position": r"\d+",
     "rule": r"[A-Za-z0-9_]+",
     "name": r"[A-Za-z0-9_./-]+",
+    "format": r"html|pdf",
 }
 
 # role: what the manifest calls the file (table, model, figure, report, log);
@@ -115,8 +116,7 @@ KINDS: dict[str, tuple[str, str, str | None]] = {
     "resnet_figure": ("figures/neural/resnet50_gradcam.png", "figure", "neural"),
     # the article and the manifest
     "facts": ("report/facts.yml", "report", None),
-    "article_html": ("report/article.html", "report", None),
-    "article_pdf": ("report/article.pdf", "report", None),
+    "article": ("report/article.{format}", "report", None),
     "manifest": ("manifest.parquet", "table", None),
     # per-job records
     "log": ("logs/{rule}/{name}.log", "log", None),

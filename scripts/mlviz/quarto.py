@@ -1,6 +1,6 @@
 """Rendering the article with Quarto: the report/ project staged in a build folder beside the run's
-figures and facts, rendered once to every format of _quarto.yml (self-contained HTML and Typst
-PDF). Quarto is found on PATH (the set-up script installs or links it into the environment)."""
+figures and facts, rendered to one format of _quarto.yml per job (self-contained HTML, Typst PDF).
+Quarto is found on PATH (the set-up script installs or links it into the environment)."""
 from __future__ import annotations
 
 import re
@@ -36,10 +36,16 @@ def require() -> tuple[int, ...]:
     return found
 
 
-def render(build: Path, log) -> None:
-    """quarto render article.qmd in the build folder: every format of its _quarto.yml at once."""
-    proc = subprocess.run(["quarto", "render", "article.qmd"], cwd=build, capture_output=True, text=True)
-    log.info("quarto render:\n%s", proc.stderr[-6000:])
+# `quarto render --to`: the format of _quarto.yml that writes each output (Typst writes the PDF).
+FORMATS = {"html": "html", "pdf": "typst"}
+
+
+def render(build: Path, output: str, log) -> None:
+    """quarto render article.qmd in the build folder to one output, article.html or article.pdf."""
+    exe = shutil.which("quarto")  # absolute: a relative PATH entry would not survive cwd=build
+    proc = subprocess.run([exe or "quarto", "render", "article.qmd", "--to", FORMATS[output]], cwd=build,
+                          capture_output=True, text=True)
+    log.info("quarto render --to %s:\n%s", FORMATS[output], proc.stderr[-6000:])
     if proc.returncode != 0:
         raise RuntimeError(f"quarto render failed (exit {proc.returncode}); its output is in the log:\n"
                            f"{proc.stderr[-1500:]}")
