@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .models import unnamed_input
 
 PD_COLUMNS = ["feature", "kind", "line", "grid_value", "grid_raw", "value"]
 TWO_WAY_COLUMNS = ["feature_x", "feature_y", "x", "y", "x_raw", "y_raw", "value"]
@@ -107,9 +108,11 @@ def partial_dependence_table(model, X: pd.DataFrame, features: list[str], *, gri
     if not np.issubdtype(labels.dtype, np.integer):
         labels = np.arange(len(rows))  # line ids must be plain integers: positions when the index is not
     parts = []
+    array, column = rows.to_numpy(dtype="float64"), {c: i for i, c in enumerate(rows.columns)}
     for feature in features:
-        result = partial_dependence(model, rows, [feature], kind="both", grid_resolution=grid_resolution,
-                                    method="brute")
+        with unnamed_input():  # a plain array: the same grid and predictions, without pandas' cost per call
+            result = partial_dependence(model, array, [column[feature]], kind="both",
+                                        grid_resolution=grid_resolution, method="brute")
         grid = np.asarray(result["grid_values"][0], dtype="float64")
         raw = _raw(grid, feature, scale)
         average, individual = _output(model, result, class_index)
@@ -137,8 +140,10 @@ def two_way_table(model, X: pd.DataFrame, pair: tuple[str, str], *, grid_resolut
         raise InputError(f"pair: expected two different features, got {pair!r}")
     _check_features(X, [fx, fy])
     rows = _as_float(_sample(X, max_rows, seed))
-    result = partial_dependence(model, rows, [fx, fy], kind="average", grid_resolution=grid_resolution,
-                                method="brute")
+    with unnamed_input():
+        result = partial_dependence(model, rows.to_numpy(dtype="float64"),
+                                    [rows.columns.get_loc(fx), rows.columns.get_loc(fy)], kind="average",
+                                    grid_resolution=grid_resolution, method="brute")
     gx, gy = (np.asarray(g, dtype="float64") for g in result["grid_values"])
     average, _ = _output(model, result, class_index)
     xx, yy = np.meshgrid(gx, gy, indexing="ij")  # average is (len(gx), len(gy))
