@@ -8,6 +8,9 @@ below +0.001, while a coefficient of −5 outranks +3. Ties go by feature name.
 """
 from __future__ import annotations
 
+import warnings
+from contextlib import contextmanager
+
 import numpy as np
 import pandas as pd
 
@@ -52,14 +55,23 @@ def impurity(estimator, features: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return value, np.std([t.feature_importances_ for t in trees], axis=0)
 
 
+@contextmanager
+def unnamed_input():
+    """For passing a model fitted on named columns a plain array of the same columns, in the same
+    order: the predictions are the same, without the warning that the names are missing. For loops
+    that predict thousands of times (permutation importance, partial dependence), where pandas'
+    column handling and XGBoost's DataFrame conversion cost more than the predictions."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="X does not have valid feature names")
+        yield
+
+
 def permutation(estimator, X: pd.DataFrame, y: np.ndarray, *, n_repeats: int, random_state: int,
                 scoring: str | None, max_rows: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Drop in test score when one column is shuffled: mean and standard deviation over repeats,
     each repeat on max_rows seeded rows when the test split is larger. One job (n_jobs=1), so that
     the result does not depend on the number of cores."""
     from sklearn.inspection import permutation_importance
-
-    from .models import unnamed_input
 
     rows = max_rows if max_rows and max_rows < len(X) else 1.0  # 1.0: every row, in the same draw order
     # A plain array: the same shuffles and scores as with the DataFrame, 4-10 times faster on wide tables.

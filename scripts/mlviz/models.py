@@ -8,9 +8,7 @@ from __future__ import annotations
 import importlib
 import io
 import re
-import warnings
 import zipfile
-from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import InputError
@@ -43,17 +41,6 @@ def model_frame(table, features: list[str]):
     X = table[features]
     names = model_names(features)
     return X if names == list(features) else X.set_axis(names, axis=1)
-
-
-@contextmanager
-def unnamed_input():
-    """For passing a model fitted on named columns a plain array of the same columns, in the same
-    order: the predictions are the same, without the warning that the names are missing. Loops
-    that predict thousands of times (permutation importance, partial dependence) do so because
-    pandas column handling and XGBoost's DataFrame conversion cost more than the prediction."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="X does not have valid feature names")
-        yield
 
 
 def build(model_type: str, task: str, params: dict):

@@ -4,6 +4,8 @@ when the script changes, not when a module it imports does."""
 from __future__ import annotations
 
 import ast
+import json
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,8 +24,47 @@ def _module_file(name: str) -> Path | None:
     return None
 
 
+# Parsing every script and module costs ~0.4 s of each workflow start (a no-op included), so
+# the names found are kept between runs, by file path, mtime and size, like Python's own .pyc.
+CACHE = PACKAGE / "__pycache__" / "mlviz-imports.json"
+
+
+@lru_cache(maxsize=1)
+def _cache() -> dict:
+    try:
+        return json.loads(CACHE.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _save_cache() -> None:
+    """Atomically (two runs may start at once); a read-only checkout simply does without."""
+    try:
+        CACHE.parent.mkdir(exist_ok=True)
+        tmp = CACHE.with_name(f"{CACHE.name}.{os.getpid()}")
+        tmp.write_text(json.dumps(_cache(), sort_keys=True))
+        os.replace(tmp, CACHE)
+    except OSError:
+        pass
+
+
 @lru_cache(maxsize=None)  # each module is read once per parse, however many scripts import it
 def _imports(path: Path) -> frozenset[str]:
+    st = path.stat()
+    stamp = [st.st_mtime_ns, st.st_size]
+    hit = _cache().get(str(path))
+    if hit and hit[:2] == stamp:
+        return frozenset(hit[2])
+    names = _parse_imports(path)
+    _cache()[str(path)] = [*stamp, sorted(names)]
+    _unsaved.add(str(path))
+    return names
+
+
+_unsaved: set[str] = set()
+
+
+def _parse_imports(path: Path) -> frozenset[str]:
     """Dotted names of mlviz modules a file imports (absolute or relative, anywhere in the file)."""
     tree = ast.parse(path.read_text())
     if path.parent == PACKAGE or PACKAGE in path.parents:
@@ -66,4 +107,8 @@ def _closure(path: Path) -> frozenset[Path]:
 
 def used_by(script: str | Path) -> list[str]:
     """The package files a script imports, directly or through other package modules, sorted."""
-    return sorted(str(p) for p in _closure(Path(script).resolve()))
+    files = sorted(str(p) for p in _closure(Path(script).resolve()))
+    if _unsaved:
+        _save_cache()
+        _unsaved.clear()
+    return files
