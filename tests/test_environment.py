@@ -98,6 +98,10 @@ def script_pip_version() -> str:
     return re.search(r'^PIP_VERSION="([^"]+)"', SETUP.read_text(), re.M).group(1)
 
 
+def script_uv_version() -> str:
+    return re.search(r'^UV_VERSION="([^"]+)"', SETUP.read_text(), re.M).group(1)
+
+
 # --------------------------------------------------------------------------- imports of scripts
 def module_file(name: str) -> Path | None:
     """scripts/ file of an mlviz module (mlviz, mlviz.x), or None when it is not one."""
@@ -357,10 +361,11 @@ def test_installed_packages_are_the_lock():
     assert not wrong, f"installed versions differ from envs/requirements.lock (lock, installed): {wrong}"
     venv = Path(sys.prefix)
     if venv.resolve() == (REPO / ".venv").resolve() or (venv / ".mlviz-lock").exists():
-        extra = sorted(set(installed) - set(lock()) - {"pip"})
+        extra = sorted(set(installed) - set(lock()) - {"pip", "uv"})
         assert not extra, (f"{venv} holds packages missing from envs/requirements.lock: {extra} "
                            "(add NAME==VERSION lines for the ones the project needs)")
         assert installed["pip"] == script_pip_version(), "pip differs from PIP_VERSION in scripts/mlviz.sh"
+        assert installed.get("uv", script_uv_version()) == script_uv_version(), "uv differs from UV_VERSION"
 
 
 def test_every_imported_package_is_pinned():
@@ -453,8 +458,10 @@ def stand_in(path: Path, body: str) -> Path:
 
 @pytest.fixture
 def sandbox(tmp_path):
-    """A venv whose python is a stand-in that logs `python -m pip ...` and runs nothing else of pip,
-    and a bin/ of stand-ins (id, apt-get) to put first on PATH: the script's logic, in < 1 s.
+    """A venv whose python is a stand-in that logs `python -m pip ...` and runs nothing else of pip
+    (`pip install uv==V` puts a stand-in uv in the venv that logs its calls and the UV_* settings
+    it was given, and exits with FAKE_UV_EXIT; `pip config list` prints FAKE_PIP_CONFIG), and a
+    bin/ of stand-ins (id, apt-get) to put first on PATH: the script's logic, in < 1 s.
     A stand-in quarto (`quarto=VERSION`, default 1.11.0) comes next on PATH; with quarto=None there
     is none, and PATH holds only the tools the script uses (no real quarto of this machine either)."""
     venv, fake = tmp_path / "venv", tmp_path / "bin"
@@ -470,7 +477,17 @@ if [ "$1 $2" = "-m pip" ]; then
     case "$3" in
         --version) echo "pip ${{FAKE_PIP:-{pip_version}}} from {venv} (python 3.11)" ;;
         freeze) grep -v '^pip==' {LOCK} ;;
-        install) touch {venv}/bin/snakemake; chmod +x {venv}/bin/snakemake ;;
+        config) printf '%s\\n' "${{FAKE_PIP_CONFIG:-}}" ;;
+        install)
+            case "$5" in
+                uv==*) printf '%s\\n' '#!/bin/bash' \
+                    "[ \\"\\$1\\" = --version ] && {{ echo 'uv ${{5#uv==}}'; exit 0; }}" \
+                    'echo "uv $* | DEFAULT=$UV_DEFAULT_INDEX INDEX=$UV_INDEX FIND=$UV_FIND_LINKS STRATEGY=$UV_INDEX_STRATEGY" >> {log}' \
+                    '[ "${{FAKE_UV_EXIT:-0}}" = 0 ] || {{ echo "error: no index answered" >&2; exit "$FAKE_UV_EXIT"; }}' \
+                    'touch {venv}/bin/snakemake; chmod +x {venv}/bin/snakemake' > {venv}/bin/uv
+                    chmod +x {venv}/bin/uv ;;
+                *) touch {venv}/bin/snakemake; chmod +x {venv}/bin/snakemake ;;
+            esac ;;
     esac
     exit 0
 fi
@@ -514,10 +531,16 @@ exec {sys.executable} "$@"
     return run
 
 
+def uv_installs(calls: list[str], venv: Path) -> list[str]:
+    return [c for c in calls if c.startswith(f"uv pip install --quiet --python {venv}/bin/python -r {LOCK} |")]
+
+
 def test_setup_installs_once_then_reports_up_to_date(sandbox):
     proc, calls = sandbox("setup")
     assert proc.returncode == 0, proc.stderr
-    assert f"pip install --quiet -r {LOCK}" in calls
+    assert f"pip install --quiet uv=={script_uv_version()}" in calls
+    assert len(uv_installs(calls, sandbox.venv)) == 1, calls
+    assert not any(c.startswith("pip install --quiet -r") for c in calls), "uv installed the lock: pip not needed"
     assert not any("pip==" in c for c in calls), "pip is already at PIP_VERSION: no reinstall"
     stamp = (sandbox.venv / ".mlviz-lock").read_text()
     assert stamp.split()[0] == subprocess.run(["sha256sum", str(LOCK)], capture_output=True, text=True).stdout.split()[0]
@@ -525,14 +548,48 @@ def test_setup_installs_once_then_reports_up_to_date(sandbox):
     proc, calls = sandbox("setup")
     assert proc.returncode == 0, proc.stderr
     assert "up to date" in proc.stderr
-    assert not any(c.startswith("pip install") for c in calls), f"second run installed: {calls}"
+    assert not any(c.startswith(("pip install", "uv ")) for c in calls), f"second run installed: {calls}"
 
     (sandbox.venv / ".mlviz-lock").write_text("0000 pip==0 python==3.11.0\n")  # as after a lock edit
     proc, calls = sandbox("setup", FAKE_PIP="23.0.1")
     assert proc.returncode == 0, proc.stderr
     assert f"pip install --quiet pip=={script_pip_version()}" in calls
-    assert f"pip install --quiet -r {LOCK}" in calls
+    assert not any("uv==" in c for c in calls), "uv is already at UV_VERSION: no reinstall"
+    assert len(uv_installs(calls, sandbox.venv)) == 1, calls
     assert (sandbox.venv / ".mlviz-lock").read_text() == stamp
+
+
+def test_setup_hands_pip_configured_indexes_to_uv(sandbox):
+    """uv reads no pip.conf: a mirror, extra indexes and wheel folders pip is set up with reach it."""
+    config = "\n".join(["global.cert='/etc/ssl/certs/ca.crt'", "global.index-url='https://mirror.example/simple'",
+                        "global.extra-index-url='file:///opt/a/simple file:///opt/b/simple'",
+                        "global.find-links='/opt/wheels /srv/wheels'", ":env:.find-links='/more'"])
+    proc, calls = sandbox("setup", FAKE_PIP_CONFIG=config)
+    assert proc.returncode == 0, proc.stderr
+    [call] = uv_installs(calls, sandbox.venv)
+    assert call.endswith("| DEFAULT=https://mirror.example/simple INDEX=file:///opt/a/simple file:///opt/b/simple "
+                         "FIND=/opt/wheels,/srv/wheels,/more STRATEGY=unsafe-best-match"), call
+
+    (sandbox.venv / ".mlviz-lock").unlink()  # uv's own settings win: pip's are not read at all
+    proc, calls = sandbox("setup", FAKE_PIP_CONFIG=config, UV_INDEX="https://own.example/simple")
+    [call] = uv_installs(calls, sandbox.venv)
+    assert call.endswith("| DEFAULT= INDEX=https://own.example/simple FIND= STRATEGY="), call
+
+
+def test_setup_falls_back_to_pip_when_uv_fails(sandbox):
+    proc, calls = sandbox("setup", FAKE_UV_EXIT="2")
+    assert proc.returncode == 0, proc.stderr
+    assert len(uv_installs(calls, sandbox.venv)) == 1
+    assert f"pip install --quiet -r {LOCK}" in calls
+    assert "uv could not install the lock (error: no index answered); pip installs it instead" in proc.stderr
+    assert (sandbox.venv / ".mlviz-lock").is_file()
+
+
+def test_setup_with_pip_only(sandbox):
+    proc, calls = sandbox("setup", MLVIZ_INSTALLER="pip")
+    assert proc.returncode == 0, proc.stderr
+    assert f"pip install --quiet -r {LOCK}" in calls
+    assert not any(c.startswith("uv ") or "uv==" in c for c in calls), calls
 
 
 def test_setup_of_this_venv_installs_nothing():
