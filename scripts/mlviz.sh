@@ -282,7 +282,9 @@ uv_indexes_from_pip() {
 }
 
 # Install the lock with uv (pinned; pip installs it into the venv first). Fails, saying why in one
-# line, when uv cannot be had or cannot install; the caller then uses pip.
+# line, when uv cannot be had or cannot install; the caller then uses pip. --compile-bytecode, as pip
+# does: where PYTHONDONTWRITEBYTECODE is set (CI images), every import would otherwise compile again,
+# and the test suite took 45 instead of 31 minutes.
 install_with_uv() {
     local vpy="$1" uv="$VENV/bin/uv" err
     if [ "$("$uv" --version 2>/dev/null | cut -d' ' -f2)" != "$UV_VERSION" ]; then
@@ -292,7 +294,7 @@ install_with_uv() {
         fi
     fi
     say "installing envs/requirements.lock into $VENV with uv $UV_VERSION"
-    if ! err="$(uv_indexes_from_pip "$vpy"; "$uv" pip install --quiet --python "$vpy" -r "$LOCK" 2>&1)"; then
+    if ! err="$(uv_indexes_from_pip "$vpy"; "$uv" pip install --quiet --compile-bytecode --python "$vpy" -r "$LOCK" 2>&1)"; then
         say "uv could not install the lock (${err##*$'\n'}); pip installs it instead"
         return 1
     fi

@@ -532,7 +532,8 @@ exec {sys.executable} "$@"
 
 
 def uv_installs(calls: list[str], venv: Path) -> list[str]:
-    return [c for c in calls if c.startswith(f"uv pip install --quiet --python {venv}/bin/python -r {LOCK} |")]
+    return [c for c in calls
+            if c.startswith(f"uv pip install --quiet --compile-bytecode --python {venv}/bin/python -r {LOCK} |")]
 
 
 def test_setup_installs_once_then_reports_up_to_date(sandbox):
