@@ -27,6 +27,7 @@ def _module_file(name: str) -> Path | None:
 # Parsing every script and module costs ~0.4 s of each workflow start (a no-op included), so
 # the names found are kept between runs, by file path, mtime and size, like Python's own .pyc.
 CACHE = PACKAGE / "__pycache__" / "mlviz-imports.json"
+_unsaved: set[str] = set()  # paths parsed in this process, not yet written to CACHE
 
 
 @lru_cache(maxsize=1)
@@ -59,9 +60,6 @@ def _imports(path: Path) -> frozenset[str]:
     _cache()[str(path)] = [*stamp, sorted(names)]
     _unsaved.add(str(path))
     return names
-
-
-_unsaved: set[str] = set()
 
 
 def _parse_imports(path: Path) -> frozenset[str]:
