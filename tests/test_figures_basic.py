@@ -9,7 +9,9 @@ table, bars in the table's order, and that editing one figure's setting reruns t
 """
 from __future__ import annotations
 
+import contextlib
 import copy
+import functools
 import hashlib
 import json
 import os
@@ -18,6 +20,7 @@ import shutil
 import subprocess
 from pathlib import Path
 from types import SimpleNamespace
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -294,6 +297,56 @@ def test_permutation_bars_within_noise_are_grey():
     plain = bars.draw_bars(table.assign(method="impurity"), style=style, title="t", xlabel="x")
     assert {to_hex(p.get_facecolor()) for p in plain.axes[0].patches} == {"#2a7ab0"}
     mstyle.plt.close(plain)
+
+
+@pytest.mark.parametrize("kind", ["forest_classifier", "forest_regressor", "xgboost", "logistic"])
+def test_batched_predictions_give_the_same_importances_and_effects(kind):
+    """Permutation importance and partial dependence with a forest's or XGBoost's predictions made
+    in a few large calls: every number as with one call per shuffle or grid value, the model's
+    methods given back, and each model predicting far fewer times."""
+    from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+    from sklearn.inspection import partial_dependence, permutation_importance
+    from sklearn.linear_model import LogisticRegression
+    from xgboost import XGBClassifier
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(120, 5))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int) if kind != "forest_regressor" else X[:, 0] * 2 + X[:, 2]
+    model = {"forest_classifier": RandomForestClassifier(n_estimators=20, random_state=0),
+             "forest_regressor": RandomForestRegressor(n_estimators=20, random_state=0),
+             "xgboost": XGBClassifier(n_estimators=20, n_jobs=1), "logistic": LogisticRegression()}[kind].fit(X, y)
+
+    def perm():
+        return permutation_importance(model, X, y, n_repeats=4, random_state=0, n_jobs=1).importances
+
+    def pdp():
+        return partial_dependence(model, X, [0], kind="both", grid_resolution=8, method="brute")
+
+    calls = []
+
+    def counted(real):
+        @functools.wraps(real)  # scikit-learn reads the method's name
+        def method(self, data, *a, **k):
+            calls.append(len(data))
+            return real(self, data, *a, **k)
+        return method
+
+    names = [m for m in ("predict", "predict_proba") if hasattr(model, m)]
+    with contextlib.ExitStack() as patches:
+        for m in names:
+            patches.enter_context(mock.patch.object(type(model), m, counted(getattr(type(model), m))))
+        plain_perm, plain_pdp = perm(), pdp()
+        n_plain = len(calls)
+        calls.clear()
+        fast_perm, fast_pdp = importance.batched(model, perm), importance.batched(model, pdp)
+    np.testing.assert_array_equal(fast_perm, plain_perm)
+    np.testing.assert_array_equal(fast_pdp["individual"], plain_pdp["individual"])
+    np.testing.assert_array_equal(fast_pdp["average"], plain_pdp["average"])
+    assert not set(importance.PREDICT_METHODS) & set(vars(model))  # the class's methods again
+    if kind == "logistic":  # not a tree ensemble: predicted as before, call by call
+        assert len(calls) == n_plain
+    else:
+        assert n_plain >= 5 * 4 + 8 and len(calls) <= 6, (n_plain, calls)
 
 
 def test_importance_figures_show_the_top_k_and_count_the_rest(demo_run):

@@ -101,7 +101,7 @@ def partial_dependence_table(model, X: pd.DataFrame, features: list[str], *, gri
     (original units, x * std + mean for the features `scale` names), value (the response)."""
     from sklearn.inspection import partial_dependence
 
-    from .importance import unnamed_input
+    from .importance import batched, unnamed_input
 
     _check_features(X, features)
     rows = _as_float(_sample(X, ice_rows, seed))
@@ -110,10 +110,13 @@ def partial_dependence_table(model, X: pd.DataFrame, features: list[str], *, gri
         labels = np.arange(len(rows))  # line ids must be plain integers: positions when the index is not
     parts = []
     array, column = rows.to_numpy(dtype="float64"), {c: i for i, c in enumerate(rows.columns)}
-    for feature in features:
-        with unnamed_input():  # a plain array: the same grid and predictions, without pandas' cost per call
-            result = partial_dependence(model, array, [column[feature]], kind="both",
-                                        grid_resolution=grid_resolution, method="brute")
+    def compute():  # a plain array: the same grid and predictions, without pandas' cost per call
+        return [partial_dependence(model, array, [column[f]], kind="both", grid_resolution=grid_resolution,
+                                   method="brute") for f in features]
+
+    with unnamed_input():
+        results = batched(model, compute)
+    for feature, result in zip(features, results):
         grid = np.asarray(result["grid_values"][0], dtype="float64")
         raw = _raw(grid, feature, scale)
         average, individual = _output(model, result, class_index)
@@ -136,17 +139,18 @@ def two_way_table(model, X: pd.DataFrame, pair: tuple[str, str], *, grid_resolut
     rows). Columns feature_x, feature_y, x, y (model units), x_raw, y_raw (original units), value."""
     from sklearn.inspection import partial_dependence
 
-    from .importance import unnamed_input
+    from .importance import batched, unnamed_input
 
     fx, fy = pair
     if fx == fy:
         raise InputError(f"pair: expected two different features, got {pair!r}")
     _check_features(X, [fx, fy])
     rows = _as_float(_sample(X, max_rows, seed))
+    array = rows.to_numpy(dtype="float64")
     with unnamed_input():
-        result = partial_dependence(model, rows.to_numpy(dtype="float64"),
-                                    [rows.columns.get_loc(fx), rows.columns.get_loc(fy)], kind="average",
-                                    grid_resolution=grid_resolution, method="brute")
+        result = batched(model, lambda: partial_dependence(
+            model, array, [rows.columns.get_loc(fx), rows.columns.get_loc(fy)], kind="average",
+            grid_resolution=grid_resolution, method="brute"))
     gx, gy = (np.asarray(g, dtype="float64") for g in result["grid_values"])
     average, _ = _output(model, result, class_index)
     xx, yy = np.meshgrid(gx, gy, indexing="ij")  # average is (len(gx), len(gy))

@@ -66,6 +66,102 @@ def unnamed_input():
         yield
 
 
+PREDICT_METHODS = ("predict", "predict_proba", "decision_function")
+BATCH_CELLS = 10_000_000  # recorded input cells (80 MB of float64) predicted in one call at most
+
+
+def batched(model, compute, *, max_cells: int = BATCH_CELLS):
+    """compute()'s result, with the model's many small predictions made in a few large calls.
+
+    scikit-learn's permutation importance and brute-force partial dependence predict once per
+    shuffle or grid value; a random forest spends most of each call on per-tree overhead (about
+    17 ms per call for 100 trees, against 2 ms for 100 rows within a larger call). compute() runs
+    twice: first the model's prediction methods record their inputs (and answer a constant
+    prediction of the right shape, discarded), the recorded rows are predicted in large calls,
+    then compute() runs again and each call is answered, in order, with its rows' predictions.
+    compute must be deterministic (seeded).
+
+    Tree ensembles only (scikit-learn's forests, XGBoost): each row's prediction is a sum over its
+    trees in a fixed order whatever else is in the call, so the result is the same as without
+    batching, bit for bit. Other models run compute() once, as it is: a single tree costs little per
+    call, and a linear model's matrix product may round differently in a larger call."""
+    if not (len(getattr(model, "estimators_", ())) > 1 or hasattr(model, "get_booster")):
+        return compute()
+    methods = [m for m in PREDICT_METHODS if callable(getattr(model, m, None))]
+    own = {m: m in vars(model) for m in methods}
+    original = {m: getattr(model, m) for m in methods}
+    pending = {m: [] for m in methods}
+    answers = {m: [] for m in methods}
+    cells, inside = 0, False
+
+    def predict(m, X):
+        # The model's own methods call each other (a forest's predict calls self.predict_proba): those
+        # calls must reach the real methods, not the recorder.
+        nonlocal inside
+        inside = True
+        try:
+            return original[m](X)
+        finally:
+            inside = False
+
+    def flush():
+        nonlocal cells
+        for m in methods:
+            if pending[m]:
+                sizes = np.cumsum([len(x) for x in pending[m]])[:-1]
+                answers[m].extend(np.split(predict(m, np.concatenate(pending[m])), sizes))
+                pending[m].clear()
+        cells = 0
+
+    def recorder(m):
+        template = []
+
+        def record(X):
+            nonlocal cells
+            if inside:
+                return original[m](X)
+            X = np.array(X, dtype="float64")  # a copy: callers shuffle one array in place between calls
+            if not template:
+                template.append(predict(m, X[:1]))
+            pending[m].append(X)
+            cells += X.size
+            if cells >= max_cells:
+                flush()
+            return np.repeat(template[0], len(X), axis=0)
+        record.__name__ = m  # scikit-learn reads the method's name to post-process its output
+        return record
+
+    def replayer(m):
+        queue = iter(answers[m])
+
+        def replay(X):
+            if inside:
+                return original[m](X)
+            out = next(queue, None)
+            if out is None or len(out) != len(X):
+                raise RuntimeError(f"batched predictions: the second pass called {m} differently from the first")
+            return out
+        replay.__name__ = m
+        return replay
+
+    try:
+        for m in methods:
+            setattr(model, m, recorder(m))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # scores of the constant placeholder predictions
+            compute()
+        flush()
+        for m in methods:
+            setattr(model, m, replayer(m))
+        return compute()
+    finally:
+        for m in methods:
+            if own[m]:
+                setattr(model, m, original[m])
+            else:
+                vars(model).pop(m, None)
+
+
 def permutation(estimator, X: pd.DataFrame, y: np.ndarray, *, n_repeats: int, random_state: int,
                 scoring: str | None, max_rows: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Drop in test score when one column is shuffled: mean and standard deviation over repeats,
@@ -75,9 +171,11 @@ def permutation(estimator, X: pd.DataFrame, y: np.ndarray, *, n_repeats: int, ra
 
     rows = max_rows if max_rows and max_rows < len(X) else 1.0  # 1.0: every row, in the same draw order
     # A plain array: the same shuffles and scores as with the DataFrame, 4-10 times faster on wide tables.
+    array = X.to_numpy(dtype="float64")
     with unnamed_input():
-        result = permutation_importance(estimator, X.to_numpy(dtype="float64"), y, n_repeats=n_repeats,
-                                        random_state=random_state, scoring=scoring, n_jobs=1, max_samples=rows)
+        result = batched(estimator, lambda: permutation_importance(
+            estimator, array, y, n_repeats=n_repeats, random_state=random_state, scoring=scoring, n_jobs=1,
+            max_samples=rows))
     return result.importances_mean, result.importances_std
 
 
