@@ -177,7 +177,7 @@ def declutter(fig) -> None:
             continue
         for nbins in (6, 5, 4, 3, 2):
             axis.set_major_locator(MaxNLocator(nbins=nbins))
-            fig.canvas.draw()
+            fig.draw_without_rendering()
             if not _overlapping(axis.get_ticklabels(), renderer):
                 break
 
@@ -187,9 +187,10 @@ def save(fig, path: str | Path, *, style: Style, stamp: dict | None = None) -> N
     (mlviz.jobs gives each rule's figures {"mlviz:rule": ..., "mlviz:params": digest})."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.canvas.draw()
+    # Layout without rasterising (the text boxes are measured the same): savefig rasterises once.
+    fig.draw_without_rendering()
     wrap_labels(fig)
-    fig.canvas.draw()
+    fig.draw_without_rendering()
     declutter(fig)
     fig.savefig(path, dpi=style.dpi, bbox_inches="tight", pad_inches=0.15,
                 metadata={"Software": None, **(stamp or {})})
