@@ -125,8 +125,9 @@ def _rank_order(df: pd.DataFrame) -> pd.DataFrame:
 NOISE_SDS = 2.0
 
 
-def lookup(run_dir: Path, f: dict, config: dict, constants: dict):
-    """The value a fact span names, read from its table independently of the report's code."""
+def lookup(run_dir: Path, f: dict, config: dict, constants: dict, tables: dict | None = None):
+    """The value a fact span names, read from its table independently of the report's code.
+    `tables`: parquet files already read (path -> frame, never modified here)."""
     table, col = f["table"], f.get("col", "value")
     where = dict(kv.split("=", 1) for kv in f["where"].split(";")) if f.get("where") else {}
     if table == "config":
@@ -155,7 +156,10 @@ def lookup(run_dir: Path, f: dict, config: dict, constants: dict):
         if agg == "min_rows":
             return min(config["figures"]["trust"]["deletion"]["rows"], node)
         return node
-    df = pd.read_parquet(path)
+    tables = {} if tables is None else tables
+    if path not in tables:
+        tables[path] = pd.read_parquet(path)
+    df = tables[path]
     if df.index.name:
         df = df.reset_index()
     for k, v in where.items():
@@ -172,7 +176,7 @@ def lookup(run_dir: Path, f: dict, config: dict, constants: dict):
     if agg == "count_weak_beyond":
         return int((df["value"].abs() < 2 * df["spread"]).sum()) - int(f["rank"])
     if agg == "share":
-        return len(df) / len(pd.read_parquet(path))
+        return len(df) / len(tables[path])
     if agg == "rank":
         return _rank_order(df)[col].iloc[int(f["rank"]) - 1]
     if "-" in col and col not in df.columns:
@@ -201,9 +205,9 @@ def check_facts(run_dir: Path) -> tuple[list[str], list[dict]]:
     config = resolved_config(run_dir)
     constants = {k: getattr(mclaims, k) for k in dir(mclaims) if k.isupper()}
     doc = article(run_dir)
-    wrong = []
+    wrong, tables = [], {}
     for f in doc.facts:
-        value = lookup(run_dir, f, config, constants)
+        value = lookup(run_dir, f, config, constants, tables)
         expected = format(value, f["fmt"]) if f.get("fmt") else str(value)
         if re.sub(r"\s+", " ", html.unescape(f["text"])) != expected:
             wrong.append(f"{f['text']!r} != {expected!r} for {f}")
