@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .importance import batched, unnamed_input
 
 PD_COLUMNS = ["feature", "kind", "line", "grid_value", "grid_raw", "value"]
 TWO_WAY_COLUMNS = ["feature_x", "feature_y", "x", "y", "x_raw", "y_raw", "value"]
@@ -101,8 +102,6 @@ def partial_dependence_table(model, X: pd.DataFrame, features: list[str], *, gri
     (original units, x * std + mean for the features `scale` names), value (the response)."""
     from sklearn.inspection import partial_dependence
 
-    from .importance import batched, unnamed_input
-
     _check_features(X, features)
     rows = _as_float(_sample(X, ice_rows, seed))
     labels = rows.index.to_numpy()
@@ -138,8 +137,6 @@ def two_way_table(model, X: pd.DataFrame, pair: tuple[str, str], *, grid_resolut
     """Two-way partial dependence of a pair of features (average over a seeded sample of max_rows
     rows). Columns feature_x, feature_y, x, y (model units), x_raw, y_raw (original units), value."""
     from sklearn.inspection import partial_dependence
-
-    from .importance import batched, unnamed_input
 
     fx, fy = pair
     if fx == fy:
