@@ -126,6 +126,29 @@ def test_a_new_csv_with_everything_inferred(tmp_path):
     assert prepared.meta["dropped"] == {"id": "an identifier: a different value in every row"}
 
 
+def test_date_columns_are_called_dates_and_kept_when_they_are_few(tmp_path):
+    """A date in every row is not an identifier; a date repeated across many rows is not free text;
+    a handful of dates (model years, survey waves) stays a category."""
+    import datetime as dt
+
+    csv = houses_csv(tmp_path)
+    df = pd.read_csv(csv)
+    day = lambda i: (dt.date(2020, 1, 1) + dt.timedelta(days=int(i))).isoformat()  # noqa: E731
+    df["listed"] = [day(i) for i in range(len(df))]
+    df["sold"] = [day(i // 2) + " 10:30" for i in range(len(df))]
+    df["wave"] = [f"{2018 + i % 3}-06-01" for i in range(len(df))]
+    df["remark"] = ["fine" if i % 2 else "good" for i in range(len(df))]
+    df.to_csv(csv, index=False)
+    prepared = preprocess_in_process({"run": "h", "datasets": {"houses": {"source": str(csv),
+                                                                          "target": {"column": "price"}}}}, "houses")
+    dropped = prepared.meta["dropped"]
+    assert dropped["listed"] == "dates: a different one in every row, too many to use each date as a level"
+    assert dropped["sold"] == "dates: 60 different dates in 120 rows, too many to use each date as a level"
+    assert "wave" not in dropped and prepared.ds["preprocess"]["one_hot"]["wave"]["drop"] == "2018-06-01"
+    assert "remark" not in dropped
+    assert dropped["id"] == "an identifier: a different value in every row"
+
+
 def test_semicolons_and_latin1_are_detected(tmp_path):
     """The same table written the way a European spreadsheet saves it reads to the same split."""
     csv = houses_csv(tmp_path)

@@ -206,6 +206,12 @@ def resolve_columns(name: str, ds: dict, profile: dict, path) -> tuple[dict, dic
                 dropped[c] = f"mostly empty: no value in {col['missing']} of {rows} rows"
             elif col["distinct"] == 1:
                 dropped[c] = f"the same value ({col['levels'][0][0]}) in every row"
+            elif col.get("date") and (col["distinct"] > 0.5 * present or
+                                      not 2 <= _kept_levels(col, rows, pre["rare_levels"]) <= pre["max_levels"]):
+                # Too many dates to make each one a level; a few (survey waves, model years) are kept.
+                spread = ("a different one in every row" if col["distinct"] == present
+                          else f"{col['distinct']} different dates in {present} rows")
+                dropped[c] = f"dates: {spread}, too many to use each date as a level"
             elif _id_like(c, col, rows):
                 dropped[c] = "an identifier: a different value in every row"
             elif not col["numeric"] and col["distinct"] > 2 and col["distinct"] > 0.5 * present:

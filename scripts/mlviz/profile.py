@@ -5,9 +5,29 @@ cached beside the workflow's own state (see mlviz.settings)."""
 from __future__ import annotations
 
 import math
+import re
 
-VERSION = 2  # bump when the summary's content changes: cached summaries are then recomputed
+VERSION = 3  # bump when the summary's content changes: cached summaries are then recomputed
 MAX_LEVELS = 200  # levels kept per column (by count); more only counts
+# Cell text that looks like a date or a date and time: ISO and its slashed or dotted forms,
+# day/month/year in either order, and month names. Whether each really is a date is then
+# left to pandas' parser, so "2021-13-45", which no calendar has, is not one.
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?: ?[ap]\.?m\.?)?(?:z|[+-]\d{2}:?\d{2})?)?"
+_DATE = re.compile(
+    rf"(?:\d{{4}}[-/.]\d{{1,2}}(?:[-/.]\d{{1,2}})?|\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{2,4}}"
+    rf"|(?:\d{{1,2}}[ -])?{_MONTH}[ -](?:\d{{1,2}},? )?\d{{4}}){_TIME}", re.IGNORECASE)
+
+
+def _dates(levels) -> bool:
+    """Every distinct text is a calendar date (or date and time)."""
+    import pandas as pd
+
+    texts = pd.Series(list(levels), dtype=object).astype(str).str.strip()
+    if not len(texts) or not texts.map(lambda t: bool(_DATE.fullmatch(t))).all():
+        return False
+    parsed = pd.to_datetime(texts, errors="coerce", format="mixed", utc=True)  # utc: mixed zones
+    return bool(parsed.notna().all())
 
 
 def _number(x: float) -> float | int | None:
@@ -41,6 +61,8 @@ def column_profile(values) -> dict:
         bad = present[num.isna()]
         out["first_text"] = {"value": str(bad.iloc[0]), "row": int(bad.index[0]),
                              "distinct": int(bad.nunique())}
+    if n_present and not out["numeric"]:
+        out["date"] = _dates(counts.index)
     if out["numeric"]:
         out["integer"] = bool((num == num.round()).all())
         out["min"], out["max"] = _number(num.min()), _number(num.max())
