@@ -257,6 +257,8 @@ def report_tables(w=None):
         if s[key]:
             ds, m = s[key]
             files.append(OUT.path("predictions", dataset=ds, model=m))
+    if s["linear"]:
+        files.append(OUT.path("train", dataset=s["linear"][0]))  # which features are 0/1
     if s["shap"]:
         ds, m = s["shap"]
         files += [OUT.path("shap_summary", dataset=ds, model=m), OUT.path("shap_values", dataset=ds, model=m),

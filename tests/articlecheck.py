@@ -327,6 +327,14 @@ def recompute(run_dir: Path, sections: dict, config: dict) -> dict:
         res = pred.y_true - pred.y_pred
         gap = (res.mean() - res.median()) / res.std()
         c.update(right_skewed=gap > K.SKEW, left_skewed=gap < -K.SKEW, symmetric=abs(gap) <= K.SKEW)
+        # The unit of each coefficient: standardised (meta's scale), 0/1 in both splits, or a number.
+        scale = json.loads((run_dir / f"data/{ds}/meta.json").read_text())["scale"] or {}
+        splits = [pd.read_parquet(run_dir / f"data/{ds}/{s}.parquet") for s in ("train", "test")]
+        kinds = {f: "scaled" if f in scale else
+                 "yes_no" if all(set(d[f].dropna().unique()) <= {0, 1} for d in splits) else "number"
+                 for f in coef.feature}
+        c.update(all_scaled=set(kinds.values()) == {"scaled"}, none_scaled="scaled" not in kinds.values(),
+                 unscaled_yes_no="yes_no" in kinds.values(), unscaled_numbers="number" in kinds.values())
         out["linear"] = c
     if "effects" in sections:
         ds, model = sections["effects"]

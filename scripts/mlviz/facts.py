@@ -379,6 +379,23 @@ def lime_block(run: Run, plan: list[dict], ds: str, model: str, positions: list[
     return "\n".join(out)
 
 
+def units_sentence(claims: dict, scaled: str) -> str:
+    """What one coefficient measures, for the standardised features (`scaled`, written out) and the
+    others: yes/no features (yes against no), numbers (per unit), or both."""
+    per = {(True, False): "for yes against no", (False, True): "per unit",
+           (True, True): "per unit (for a yes/no feature: yes against no)"}
+    rest = per.get((claims["unscaled_yes_no"], claims["unscaled_numbers"]))
+    if claims["all_scaled"]:
+        return "Every feature was standardised, so each coefficient is the change in the prediction for one standard deviation."
+    if claims["none_scaled"]:
+        return f"No feature was standardised, so each coefficient is the change in the prediction {rest}."
+    others = {(True, False): "the others are yes/no features, whose coefficients are the change for yes against no",
+              (False, True): "the others are per unit",
+              (True, True): "the others are per unit (for a yes/no feature: yes against no)"}
+    return (f"The features {scaled} were standardised, so their coefficients are the change in the prediction for "
+            f"one standard deviation; {others[(claims['unscaled_yes_no'], claims['unscaled_numbers'])]}.")
+
+
 def linear_section(run: Run, ds: str, model: str) -> tuple[dict, dict, dict, str]:
     meta = run.json(f"data/{ds}/meta.json")
     coef = run.importance(ds, model, "coefficient")
@@ -388,7 +405,9 @@ def linear_section(run: Run, ds: str, model: str) -> tuple[dict, dict, dict, str
     others = [o for o in models if o != model]
     prel = f"predictions/{ds}/{model}.parquet"
     pred = run.table(prel)
-    claims, subjects = C.linear(coef, run.table(f"comparison/{ds}/differences.parquet"), m, model, others, pred)
+    data = pd.concat([run.table(f"data/{ds}/{split}.parquet") for split in ("train", "test")])
+    claims, subjects = C.linear(coef, run.table(f"comparison/{ds}/differences.parquet"), m, model, others, pred,
+                                list(meta.get("scale") or {}), data)
 
     def c(f):
         val = float(coef.loc[coef.feature == f, "value"].iloc[0])
@@ -396,16 +415,15 @@ def linear_section(run: Run, ds: str, model: str) -> tuple[dict, dict, dict, str
 
     pos = coef[coef.value > 0].sort_values(["value", "feature"], ascending=[False, True], kind="mergesort")
     neg = coef[coef.value < 0].sort_values(["value", "feature"], kind="mergesort")
-    scaled = list(meta.get("scale") or {})
+    scaled = subjects["scaled"]
     v = {"dataset": label(ds), "model": label(model), "target": target_words(meta),
          "positive": join_and([c(f) for f in pos.feature[:3]]), "negative": join_and([c(f) for f in neg.feature[:2]]),
          "weak": cap(listed([code(f) for f in subjects["weak"][:8]], max(0, len(subjects["weak"]) - 8),
                             count={"table": "importances.parquet", "agg": "count_weak_beyond", "rank": 8,
                                    "where": {"dataset": ds, "model": model, "method": "coefficient"}})),
-         "scaled": (f"The features {listed([code(f) for f in scaled[:6]], max(0, len(scaled) - 6), count={'table': f'data/{ds}/meta.json', 'col': 'scale', 'agg': 'len_beyond', 'rank': 6})} were standardised, "
-                    "so their coefficients are the change in the prediction for one standard deviation; the others "
-                    "are per unit (for a yes/no feature: yes against no)." if scaled else
-                    "No feature was standardised, so each coefficient is the change in the prediction per unit."),
+         "scaled": units_sentence(claims, listed([code(f) for f in scaled[:6]], max(0, len(scaled) - 6),
+                                                 count={"table": f"data/{ds}/meta.json", "col": "scale",
+                                                        "agg": "len_beyond", "rank": 6})),
          "r2": run.metric(ds, model, "r2")}
     rmse, mae = run.metric_value(ds, model, "rmse"), run.metric_value(ds, model, "mae")
     v["rmse"] = run.metric(ds, model, "rmse", sig(rmse or 1))
