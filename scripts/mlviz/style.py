@@ -156,12 +156,15 @@ def wrap_labels(fig) -> None:
         _wrap(fig._suptitle, fig.bbox.width * 0.98, renderer)
 
 
-def declutter(fig) -> None:
+def declutter(fig) -> bool:
     """Thin or turn x tick labels that touch ("−10000−5000"): numeric axes get fewer ticks, fixed
-    (categorical) ones are rotated. Run on every figure before it is saved."""
+    (categorical) ones are rotated. Run on every figure before it is saved, after a layout. True
+    when the layout still holds (nothing changed, or the figure was laid out again after the last
+    change)."""
     from matplotlib.ticker import FixedLocator, MaxNLocator
 
     renderer = fig.canvas.get_renderer()
+    current = True
     for ax in fig.axes:
         axis = ax.xaxis
         # Two labels placed side by side on purpose (shap's "f(x)" "= 1.2") are not a scale.
@@ -174,12 +177,15 @@ def declutter(fig) -> None:
                 t.set_rotation(35)
                 t.set_ha("right")
                 t.set_rotation_mode("anchor")
+            current = False
             continue
         for nbins in (6, 5, 4, 3, 2):
             axis.set_major_locator(MaxNLocator(nbins=nbins))
             fig.draw_without_rendering()
+            current = True
             if not _overlapping(axis.get_ticklabels(), renderer):
                 break
+    return current
 
 
 def save(fig, path: str | Path, *, style: Style, stamp: dict | None = None) -> None:
@@ -187,11 +193,14 @@ def save(fig, path: str | Path, *, style: Style, stamp: dict | None = None) -> N
     (mlviz.jobs gives each rule's figures {"mlviz:rule": ..., "mlviz:params": digest})."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Layout without rasterising (the text boxes are measured the same): savefig rasterises once.
-    fig.draw_without_rendering()
+    # A label's length needs no layout; the tick labels' places do: one layout, without
+    # rasterising, after the wrapping.
     wrap_labels(fig)
     fig.draw_without_rendering()
-    declutter(fig)
+    if declutter(fig) and fig.get_layout_engine() is not None:
+        # savefig would lay the figure out once more (constrained layout costs two passes over
+        # every text box) only to land within a fraction of a pixel of where it is.
+        fig.set_layout_engine("none")
     fig.savefig(path, dpi=style.dpi, bbox_inches="tight", pad_inches=0.15,
                 metadata={"Software": None, **(stamp or {})})
     _pyplot().close(fig)
