@@ -349,6 +349,43 @@ def test_batched_predictions_give_the_same_importances_and_effects(kind):
         assert n_plain >= 5 * 4 + 8 and len(calls) <= 6, (n_plain, calls)
 
 
+@pytest.mark.parametrize("kind", ["tree_labels", "logistic", "linear", "xgboost_regressor", "constant_target",
+                                  "perfect"])
+def test_permutation_scores_its_own_way_with_scikit_learns_numbers(kind):
+    """mlviz scores each shuffle with plain accuracy / R² instead of scikit-learn's checked scorer:
+    every importance equal to scikit-learn's bit for bit, including text labels, XGBoost's float32
+    predictions, a target with one value and a perfect fit, and the plain function really used."""
+    from sklearn.inspection import permutation_importance
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+    from sklearn.metrics import check_scoring
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+    from xgboost import XGBRegressor
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(90, 4))
+    signal = X[:, 0] * 3 + X[:, 1] + rng.normal(scale=0.5, size=90)
+    model, y = {
+        "tree_labels": (DecisionTreeClassifier(max_depth=3, random_state=0), np.where(signal > 0, "yes", "no")),
+        "logistic": (LogisticRegression(), np.digitize(signal, [-1, 1])),
+        "linear": (LinearRegression(), signal),
+        "xgboost_regressor": (XGBRegressor(n_estimators=15, n_jobs=1), signal),
+        "constant_target": (DecisionTreeRegressor(max_depth=2), np.full(90, 4.0)),
+        "perfect": (LinearRegression(), X @ [1.0, 2.0, 0.0, 0.0]),
+    }[kind]
+    model.fit(X, y)
+    own = importance.own_score(model, X, y)
+    assert own is not None
+    for rows in (slice(None), slice(0, 7)):
+        assert own(model, X[rows], y[rows]) == check_scoring(model)(model, X[rows], y[rows])
+    name = "_accuracy" if kind in ("tree_labels", "logistic") else "_r2"
+    with mock.patch.object(importance, name, side_effect=getattr(importance, name)) as plain:
+        value, spread = importance.permutation(model, pd.DataFrame(X), y, n_repeats=5, random_state=1, scoring=None)
+    assert plain.call_count >= 4 * 5 + 1
+    reference = permutation_importance(model, X, y, n_repeats=5, random_state=1, n_jobs=1)
+    np.testing.assert_array_equal(value, reference.importances_mean)
+    np.testing.assert_array_equal(spread, reference.importances_std)
+
+
 def test_importance_figures_show_the_top_k_and_count_the_rest(demo_run):
     """25 one-hot-encoded MBA features: the default top_k (15) bars, '+ 10 more' below the axis."""
     table = pd.read_parquet(demo_run["run"] / "importances" / "mba" / "random_forest" / "permutation.parquet")

@@ -173,10 +173,41 @@ def permutation(estimator, X: pd.DataFrame, y: np.ndarray, *, n_repeats: int, ra
     # A plain array: the same shuffles and scores as with the DataFrame, 4-10 times faster on wide tables.
     array = X.to_numpy(dtype="float64")
     with unnamed_input():
+        scorer = scoring if scoring is not None else own_score(estimator, array, y)
         result = batched(estimator, lambda: permutation_importance(
-            estimator, array, y, n_repeats=n_repeats, random_state=random_state, scoring=scoring, n_jobs=1,
+            estimator, array, y, n_repeats=n_repeats, random_state=random_state, scoring=scorer, n_jobs=1,
             max_samples=rows))
     return result.importances_mean, result.importances_std
+
+
+def _accuracy(estimator, X, y) -> float:
+    return float(np.average(np.asarray(y) == np.ravel(estimator.predict(X))))
+
+
+def _r2(estimator, X, y) -> float:
+    # r2_score's own steps: float64 columns, sums down the rows, 1 - residual / total sum of squares.
+    true = np.asarray(y, dtype="float64").reshape(-1, 1)
+    pred = np.asarray(estimator.predict(X), dtype="float64").reshape(-1, 1)
+    residual = np.sum(1.0 * (true - pred) ** 2, axis=0)[0]
+    total = np.sum(1.0 * (true - np.average(true, axis=0)) ** 2, axis=0)[0]
+    if residual == 0:
+        return 1.0
+    return 0.0 if total == 0 else float(1 - residual / total)
+
+
+def own_score(estimator, X: np.ndarray, y: np.ndarray):
+    """The estimator's default score (accuracy for a classifier, R² for a regressor) as a plain
+    function, or None (scikit-learn's scorer) for anything else or when the two disagree on the
+    unshuffled rows. A permutation loop scores thousands of times on a few hundred rows, and
+    scikit-learn's scorer checks its inputs on every call: 3 ms of overhead against microseconds
+    of arithmetic. Same arithmetic, same result, bit for bit."""
+    from sklearn.base import is_classifier, is_regressor
+    from sklearn.metrics import check_scoring
+
+    own = _accuracy if is_classifier(estimator) else _r2 if is_regressor(estimator) else None
+    if own is None or len(y) < 2:  # scikit-learn's R² of one row is NaN, with a warning
+        return None
+    return own if own(estimator, X, y) == check_scoring(estimator)(estimator, X, y) else None
 
 
 def coefficients(estimator, X: pd.DataFrame, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
