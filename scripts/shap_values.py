@@ -33,7 +33,8 @@ def main(smk):
     write_json({
         "dataset": smk.wildcards.dataset, "model": smk.wildcards.model, "model_type": p["model_type"],
         "task": task, "class": cls,
-        "output": tree_shap.output_label(task, p["model_type"], meta["target"], cls),
+        "output": tree_shap.output_label(task, p["model_type"], meta["target"], cls, classes),
+        "softmax_margin": tree_shap.softmax_margin(task, p["model_type"], classes), "classes": len(classes or []),
         "rows": p["rows"], "available_rows": available, "explained_rows": len(table),
         "sampled": len(table) < available, "max_rows": p["max_rows"], "seed": p["seed"],
         "scale": meta["scale"],

@@ -41,6 +41,7 @@ class Article(HTMLParser):
         self.enclosing: dict[str, set[str]] = {}  # id -> the ids of the elements around it
         self.untraced: list[str] = []
         self.text_parts: list[str] = []
+        self.prose_parts: list[str] = []  # the running text: no code, styles, scripts, navigation
         self._stack: list[tuple[str, set, dict]] = []
         self._fact: dict | None = None
         self._capture: list | None = None
@@ -89,6 +90,8 @@ class Article(HTMLParser):
         if self._capture is not None:
             self._capture.append(data)
         inside = {t for t, _, _ in self._stack}
+        if not inside & self.SKIP:
+            self.prose_parts.append(data)
         classes = set().union(*(c for _, c, _ in self._stack)) if self._stack else set()
         if (self._fact is None and not self._colophon and not inside & self.SKIP and "quarto-xref" not in classes
                 and "caption-label" not in classes and "header-section-number" not in classes
@@ -101,6 +104,10 @@ class Article(HTMLParser):
     @property
     def text(self) -> str:
         return "".join(self.text_parts)
+
+    @property
+    def prose(self) -> str:
+        return "".join(self.prose_parts)
 
 
 def article(run_dir: Path) -> Article:
@@ -289,6 +296,10 @@ def recompute(run_dir: Path, sections: dict, config: dict) -> dict:
              "direction_down": rho < -K.DIRECTION, "direction_mixed": abs(rho) <= K.DIRECTION,
              "has_push_up": bool((contrib > 0).any()), "has_push_down": bool((contrib < 0).any()),
              "additivity_passed": json.loads((run_dir / f"shap/{ds}/{model}/summary.json").read_text())["additivity"]["passed"]}
+        # XGBoost's margins are log-odds for two classes only; with more, a softmax turns them into probabilities.
+        dmeta = json.loads((run_dir / f"data/{ds}/meta.json").read_text())
+        c["softmax_margin"] = (config["datasets"][ds]["models"][model]["type"] == "xgboost"
+                               and dmeta["task"] == "classification" and len(dmeta["classes"]) > 2)
         perm = _imp(run_dir, ds, model, "permutation")
         if len(perm):
             clear = _unique_top(perm.value) and not (perm.value[0] <= NOISE_SDS * perm.spread[0])
@@ -528,6 +539,13 @@ def layout_problems(run_dir: Path) -> list[str]:
     if outside:
         problems.append(f"text outside the page: {outside[:5]}")
     return problems
+
+
+def glued_punctuation(run_dir: Path) -> list[str]:
+    """A colon or semicolon with a word straight after it ("0.79:stable"): a space lost where two
+    conditional sentences meet."""
+    prose = re.sub(r"\s+", " ", article(run_dir).prose)
+    return [m.group(0) for m in re.finditer(r"\S{0,12}(?<=[0-9A-Za-z)])[:;](?=[A-Za-z])\S{0,12}", prose)]
 
 
 def colophon_is_last(run_dir: Path) -> bool:

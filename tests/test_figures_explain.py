@@ -229,6 +229,30 @@ def test_tree_shap_explains_the_configured_class_of_every_tree_type():
 
 # ---------------------------------------------------------------- LIME
 
+def test_the_explained_output_is_named_for_what_it_is():
+    """XGBoost's margin is the class's log-odds with two classes; with more, the probabilities are
+    a softmax of one margin per class, and the margin of one class is no log-odds: the label says
+    margin, and the log-odds reading really fails there."""
+    from scipy.special import expit, softmax
+    from xgboost import XGBClassifier
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(200, 3))
+    y_bin, y_multi = (X[:, 0] > 0).astype(int), np.digitize(X[:, 0] + X[:, 1], [-0.5, 0.5])
+    two = XGBClassifier(n_estimators=10, n_jobs=1).fit(X, y_bin)
+    np.testing.assert_allclose(expit(two.predict(X, output_margin=True)), two.predict_proba(X)[:, 1], rtol=1e-5)
+    three = XGBClassifier(n_estimators=10, n_jobs=1).fit(X, y_multi)
+    margin = three.predict(X, output_margin=True)
+    np.testing.assert_allclose(softmax(margin, axis=1), three.predict_proba(X), rtol=1e-5)
+    assert not np.allclose(expit(margin[:, 0]), three.predict_proba(X)[:, 0], atol=0.01)
+    assert tree_shap.output_label("classification", "xgboost", "y", "a", ["a", "b"]) == "log-odds(a)"
+    assert tree_shap.output_label("classification", "xgboost", "y", "a", ["a", "b", "c"]) == "margin(a)"
+    assert tree_shap.softmax_margin("classification", "xgboost", ["a", "b", "c"])
+    assert not tree_shap.softmax_margin("classification", "random_forest", ["a", "b", "c"])
+    assert tree_shap.output_label("classification", "random_forest", "y", "a", ["a", "b", "c"]) == "P(a)"
+    assert tree_shap.output_label("regression", "xgboost", "charges", None) == "predicted charges"
+
+
 def test_real_data_lime_matches_the_tutorial(real):
     results, _ = real
     lime = results / "lime/mba_binary/random_forest"

@@ -22,7 +22,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from articlecheck import (article, check_claims, check_facts, colophon_is_last, layout_problems, resolved_config)
+from articlecheck import (article, check_claims, check_facts, colophon_is_last, glued_punctuation, layout_problems,
+                          resolved_config)
 from conftest import REPO, scheduled_jobs, small_config, snakemake, write_config
 
 from mlviz.article import fact
@@ -164,6 +165,11 @@ def test_pdf_pages_are_typeset(which, request):
     problems = layout_problems(run_dir)
     assert not problems, "\n".join(problems)
     assert colophon_is_last(run_dir), "a figure or table comes after the Colophon"
+
+
+@pytest.mark.parametrize("which", RUNS)
+def test_no_word_is_glued_to_the_punctuation_before_it(which, request):
+    assert not glued_punctuation(request.getfixturevalue(which))
 
 
 # =========================================================================== self-contained

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 import zoo
-from articlecheck import (article, check_claims, check_facts, colophon_is_last, foreign_words, layout_problems)
+from articlecheck import (article, check_claims, check_facts, colophon_is_last, foreign_words, glued_punctuation,
+                          layout_problems)
 from conftest import snakemake
 
 from mlviz import settings
@@ -65,6 +66,7 @@ def read_article(name: str, run_dir: Path, entry: dict) -> dict:
     found["foreign"] = foreign_words(run_dir, own)
     found["layout"] = layout_problems(run_dir)
     found["colophon_last"] = colophon_is_last(run_dir)
+    found["glued"] = glued_punctuation(run_dir)
     found["untraced"] = article(run_dir).untraced
     return found
 
@@ -82,6 +84,7 @@ def test_a_minimal_config_gives_a_complete_true_article(name, zoo_runs, tables):
     assert not found["foreign"], f"{name}: the article speaks of {found['foreign']}"
     assert not found["layout"], f"{name}: " + "\n".join(found["layout"])
     assert found["colophon_last"]
+    assert not found["glued"], f"{name}: no space after punctuation in {found['glued'][:5]}"
     assert not found["untraced"], f"{name}: untraced numbers {found['untraced'][:5]}"
 
 

@@ -276,12 +276,14 @@ def shap_section(run: Run, ds: str, model: str, instance: int, perm_models: set,
     perm = run.importance(ds, model, "permutation") if (ds, model) in perm_models else None
     claims, subjects = C.shap(values, mean_abs, perm if perm is not None and len(perm) else None, instance,
                               summary["additivity"]["passed"])
+    claims["softmax_margin"] = bool(summary["softmax_margin"])
     row = values.loc[instance]
     num = sig(float(row["output"]))
     add = summary["additivity"]
     v = {"dataset": label(ds), "model": label(model),
          "output": fact(None, table=f"{base}/summary.json", col="output", text=summary["output"]),
          "rows": fact(summary["explained_rows"], ",d", table=f"{base}/summary.json", col="explained_rows"),
+         "classes": fact(summary["classes"], "d", table=f"{base}/summary.json", col="classes"),
          "row_noun": md_escape(describe["rows"]),
          "additivity_error": fact(add["max_abs_error"], sig(add["max_abs_error"], 2), table=f"{base}/summary.json",
                                   col="additivity.max_abs_error"),

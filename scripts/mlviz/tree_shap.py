@@ -5,7 +5,8 @@ The stored table (index `row`, the raw CSV's 0-based data-row number, in CSV ord
   split        train / test
   base_value   the explainer's expected value
   output       the model output that SHAP explains (regression: prediction; scikit-learn
-               classifier: probability of the explained class; XGBoost classifier: its log-odds)
+               classifier: probability of the explained class; XGBoost classifier: its margin, the
+               log-odds for two classes)
   shap:<f>     SHAP value of feature f
   x:<f>        f as the model saw it (standardised when the dataset scales it)
   raw:<f>      f in its original units (x·std + mean, with the training split's mean and std)
@@ -40,17 +41,25 @@ def explained_rows(train: pd.DataFrame, test: pd.DataFrame, which: str, max_rows
     return table
 
 
-def output_label(task: str, model_type: str, target: str, cls: str | None) -> str:
+def softmax_margin(task: str, model_type: str, classes: list | None) -> bool:
+    """XGBoost with more than two classes: each class gets a margin and the probabilities are their
+    softmax, so a class's margin is not its log-odds."""
+    return task == "classification" and model_type == "xgboost" and len(classes or []) > 2
+
+
+def output_label(task: str, model_type: str, target: str, cls: str | None, classes: list | None = None) -> str:
     if task == "regression":
         return f"predicted {target}"
-    return f"log-odds({cls})" if model_type == "xgboost" else f"P({cls})"
+    if model_type == "xgboost":
+        return f"margin({cls})" if softmax_margin(task, model_type, classes) else f"log-odds({cls})"
+    return f"P({cls})"
 
 
 def tree_shap(model, X_model: pd.DataFrame, model_type: str, task: str, class_index: int | None):
     """SHAP values (rows × features), base values and the explained model output, all float64.
 
     For classifiers, the explained class's output: scikit-learn trees explain probabilities,
-    XGBoost its margin (log-odds), each as SHAP's TreeExplainer does by default."""
+    XGBoost its margin (the log-odds for two classes), each as SHAP's TreeExplainer does by default."""
     import shap
 
     explanation = shap.TreeExplainer(model)(X_model)
