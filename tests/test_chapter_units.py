@@ -548,6 +548,8 @@ def test_lime_conditions_are_written_in_the_datas_own_units():
         "40 < Culmen Length (mm) <= 45"
     assert in_original_units("income > 1.50", "income", scale) == "income > 65,000"
     assert in_original_units("income <= -1.00", "income", scale) == "income <= 40,000"
+    # Four-digit values as the data writes them: a year is 1931, not 1,931.
+    assert in_original_units("year > 0.00", "year", {"year": {"mean": 1931.0, "std": 0.5}}) == "year > 1931"
     # Features the preprocessing did not standardise keep LIME's text.
     assert in_original_units("Island_Dream <= 0.00", "Island_Dream", scale) == "Island_Dream <= 0.00"
 

@@ -298,7 +298,8 @@ def shap_section(run: Run, ds: str, model: str, instance: int, perm_models: set,
         raw = row.get(f"raw:{f}")
         shown = code(f)
         if raw is not None and pd.notna(raw):
-            fmt = ",.0f" if float(raw).is_integer() else sig(float(raw))
+            # A value as the data has it: whole numbers below 10,000 ungrouped (a year is 1931, not 1,931).
+            fmt = (",.0f" if abs(float(raw)) >= 10_000 else ".0f") if float(raw).is_integer() else sig(float(raw))
             shown += f" = {fact(float(raw), fmt, table=vrel, where={'row': instance}, col=f'raw:{f}')}"
         c = float(row[f"shap:{f}"])
         return f"{shown} ({'+' if c > 0 else ''}{fact(c, sig(c), table=vrel, where={'row': instance}, col=f'shap:{f}')})"

@@ -82,7 +82,7 @@ _NUMBER = r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?"
 
 def _original(value: str, s: dict) -> str:
     v = float(value) * s["std"] + s["mean"]
-    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"
+    return f"{v:,.0f}" if abs(v) >= 10_000 else f"{v:.4g}"  # 1000-9999 in four digits, ungrouped (years)
 
 
 def in_original_units(rule: str, feature: str, scale: dict) -> str:
