@@ -275,7 +275,8 @@ def recompute(run_dir: Path, sections: dict, config: dict) -> dict:
         noise = perm.value <= NOISE_SDS * perm.spread
         clear = _unique_top(perm.value) and not noise.iloc[0]
         c = {"has_impurity": len(imp) > 0, "permutation_leader_clear": clear, "has_noise": bool(noise.any()),
-             "has_negative": bool((perm.value < 0).any())}
+             "all_noise": bool(noise.all()), "some_noise": bool(noise.any() and not noise.all()),
+             "has_drop": bool((perm.value > 0).any()), "has_negative": bool((perm.value < 0).any())}
         if len(imp):
             lead = _unique_top(imp.value)
             c["same_leader"] = lead and clear and imp.feature[0] == perm.feature[0]

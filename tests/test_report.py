@@ -376,3 +376,19 @@ def test_the_coefficients_unit_is_said_for_the_features_there_are(scaled, senten
                          [], yes_no)
     assert units_sentence(claims, "A") == ("No feature was standardised, so each coefficient is the change in "
                                            "the prediction for yes against no.")
+
+
+def test_only_a_positive_permutation_value_is_called_a_drop():
+    """Six features, one drop (within its noise), the rest exactly zero: one drop to name, and every
+    feature within noise (the article then says none can be told apart from zero)."""
+    from mlviz import claims as C
+
+    perm = pd.DataFrame({"dataset": "d", "model": "m", "method": "permutation", "feature": list("abcdef"),
+                         "value": [0.4, 0, 0, 0, 0, 0], "spread": [0.2, 0, 0, 0, 0, 0]})
+    claims, subjects = C.importance(None, perm, 5)
+    assert subjects["drops"] == 1 and claims["has_drop"]
+    assert claims["all_noise"] and not claims["some_noise"] and claims["has_noise"]
+    claims, subjects = C.importance(None, perm.assign(value=[0.4, 0.3, 0.0, -0.1, 0, 0], spread=0.01), 5)
+    assert subjects["drops"] == 2 and claims["some_noise"] and not claims["all_noise"] and claims["has_negative"]
+    claims, _ = C.importance(None, perm.assign(value=0.0), 5)
+    assert not claims["has_drop"]

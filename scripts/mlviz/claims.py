@@ -66,9 +66,12 @@ def importance(imp: pd.DataFrame | None, perm: pd.DataFrame, top_k: int) -> tupl
     noise = within_noise(perm["value"], perm["spread"])
     clear = unique_top(perm["value"]) and not noise[0]
     claims = {"has_impurity": imp is not None and len(imp) > 0, "permutation_leader_clear": bool(clear),
-              "has_noise": bool(noise.any()), "has_negative": bool((perm["value"] < 0).any())}
+              "has_noise": bool(noise.any()), "all_noise": bool(noise.all()),
+              "some_noise": bool(noise.any() and not noise.all()),
+              "has_drop": bool((perm["value"] > 0).any()), "has_negative": bool((perm["value"] < 0).any())}
     subjects = {"permutation_leader": perm["feature"].iloc[0],
-                "noise_features": perm.loc[noise, "feature"].tolist()}
+                "noise_features": perm.loc[noise, "feature"].tolist(),
+                "drops": int((perm["value"] > 0).sum())}
     if claims["has_impurity"]:
         imp = ordered(imp)
         lead = unique_top(imp["value"])

@@ -230,12 +230,16 @@ def importance_section(run: Run, ds: str, model: str, top_k: int) -> tuple[dict,
          "features": fact(len(perm), "d", table="importances.parquet",
                           where={"dataset": ds, "model": model, "method": "permutation"}, agg="count")}
 
-    def top(method, frame):
-        n = min(3, len(frame))
+    def top(method, frame, n=3):
+        n = min(n, len(frame))
         return join_and([f"{run.ranked(ds, model, method, r)} ({run.imp_value(ds, model, method, frame.feature.iloc[r - 1], '.3f')})"
                          for r in range(1, n + 1)])
 
-    v["permutation_top"] = top("permutation", perm)
+    # Only a positive value is a drop: features whose shuffling left the score as it was are not listed.
+    drops = subjects["drops"]
+    v["permutation_top"] = (f"the largest drops come from {top('permutation', perm, min(3, drops))}" if drops > 1
+                            else f"only shuffling {top('permutation', perm, 1)} lowers the test score" if drops
+                            else "")
     v["permutation_leader"] = run.ranked(ds, model, "permutation", 1)
     noise = subjects["noise_features"]
     v["noise_count"] = fact(len(noise), "d", table="importances.parquet",
