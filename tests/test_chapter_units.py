@@ -407,6 +407,10 @@ def test_effect_figures(forest, style, tmp_path):
     fig = peff.draw_pdp_2d(eff.two_way_table(model, X, ("x0", "flag"), grid_resolution=6, max_rows=80),
                            style=style)
     saved(fig, tmp_path, "pdp2d_flag", style)
+    # A model that answers the same everywhere on the grid (one dominant class): a flat map, said so.
+    fig = peff.draw_pdp_2d(two.assign(value=0.25), style=style, title="t")
+    assert len(fig.axes) == 2 and any("flat: 0.25 everywhere" in t.get_text() for t in fig.axes[0].texts)
+    saved(fig, tmp_path, "pdp2d_flat", style)
 
 
 # ---------------------------------------------------------------- threshold

@@ -204,6 +204,10 @@ def mba_config(path, **source) -> dict:
         (MBA_HEADER, good_rows(admission=("Admit",)),
          rf"mba\.csv: column 'admission' \(target\) has a single class \('Admit'\) in {N_GOOD} rows \(expected at "
          "least two classes"),
+        (MBA_HEADER, good_rows(admission=("Admit", "")) + good_rows(1, admission=("Waitlist",)),
+         r"mba\.csv: column 'admission' \(target\): class\(es\) 'Waitlist' \(1 row\) cannot be in both the train "
+         r"and the test split \(expected at least 2 rows per class; merge rare classes with config key "
+         r"datasets\.mba\.target\.map"),
         (MBA_HEADER, good_rows() + [BAD_ROW.replace("Male", "Other")],
          rf"mba\.csv: column 'gender' has value 'Other' at line {BAD_LINE} \(expected one of 'Male', 'Female'\)"),
         (MBA_HEADER, [",".join(r.split(",")[:6] + [""] + r.split(",")[7:]) for r in good_rows()],
@@ -217,7 +221,7 @@ def mba_config(path, **source) -> dict:
         (MBA_HEADER, [r.replace(",Other,", ",Technology,") for r in good_rows()],
          r"mba\.csv: column 'work_industry' has no level 'Other' to drop as reference"),
     ],
-    ids=["text-in-number", "unknown-label", "one-class", "binary-label", "all-empty", "missing-column",
+    ids=["text-in-number", "unknown-label", "one-class", "one-row-class", "binary-label", "all-empty", "missing-column",
          "duplicate", "no-rows", "missing-reference-level"],
 )
 def test_bad_csv_is_stopped_with_one_clear_message(tmp_path, header, rows, expected):
@@ -302,3 +306,19 @@ def test_bad_label_stops_the_workflow_in_preprocess_before_training(tmp_path):
     assert not data.exists() or not any(data.iterdir())
     assert not (tmp_path / "results/bad/models").exists()
     assert _sha(bad) == digest
+
+
+def test_a_class_the_split_leaves_out_stops_preprocessing():
+    """Two rows of a class, both drawn into the train split: stopped before any model is trained,
+    naming the class and its rows."""
+    from mlviz.data import _check_classes_in_splits
+    from mlviz.errors import InputError
+
+    y = pd.Series([0, 0, 0, 1, 1, 2, 2, 0], index=range(8))
+    ds = {"target": {"column": "kind", "classes": ["a", "b", "c"]}}
+    _check_classes_in_splits(y, [0, 1, 3, 5, 7], [2, 4, 6], ds, "k.csv")  # every class in both: fine
+    with pytest.raises(InputError, match=r"^k\.csv: column 'kind' \(target\): the test split has no row of "
+                                         r"class\(es\) 'c': 2 row\(s\) in all; every class needs rows in both splits"):
+        _check_classes_in_splits(y, [0, 1, 3, 5, 6], [2, 4, 7], ds, "k.csv")
+    with pytest.raises(InputError, match="the train split has no row of class"):
+        _check_classes_in_splits(y, [0, 1, 2, 3, 4], [5, 6, 7], ds, "k.csv")

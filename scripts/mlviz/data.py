@@ -77,6 +77,20 @@ def split_index(index: np.ndarray, y: pd.Series, split: dict) -> tuple[np.ndarra
     return train_test_split(index, test_size=split["test_size"], random_state=split["random_state"], stratify=strat)
 
 
+def _check_classes_in_splits(y: pd.Series, train_idx, test_idx, ds: dict, path) -> None:
+    """A class missing from the train split cannot be learned; one missing from the test split leaves
+    its ROC, precision-recall and calibration undefined. Said here, before any model is trained."""
+    classes = ds["target"]["classes"]
+    counts = y.value_counts()
+    for part, idx in (("train", train_idx), ("test", test_idx)):
+        absent = [classes[k] for k in sorted(set(range(len(classes))) - set(y.loc[idx]))]
+        if absent:
+            rows = ", ".join(f"{c!r}: {int(counts.get(classes.index(c), 0))}" for c in absent)
+            raise InputError(f"{path}: column {ds['target']['column']!r} (target): the {part} split has no row of "
+                             f"class(es) {rows} row(s) in all; every class needs rows in both splits (merge rare "
+                             "classes with the dataset's target.map, or change its split)")
+
+
 def _fill_value(values: pd.Series, rule, numeric: bool):
     if rule == "median":
         return float(values.median())
@@ -111,6 +125,8 @@ def preprocess(raw: pd.DataFrame, ds: dict, path) -> tuple[pd.DataFrame, pd.Data
     df, y = df[~unlabelled], y[~unlabelled]
     y = _encode_target(y, ds, path)
     train_idx, test_idx = split_index(df.index.to_numpy(), y, ds["split"])
+    if ds["task"] == "classification":
+        _check_classes_in_splits(y, train_idx, test_idx, ds, path)
 
     numbers = [c for c in df.columns if c not in pre["binary"] and c not in pre["one_hot"]]
     for col in numbers:

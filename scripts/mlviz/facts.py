@@ -33,6 +33,16 @@ def sig(x: float, digits: int = 3) -> str:
     return f",.{max(0, digits - 1 - int(math.floor(math.log10(x))))}f"
 
 
+def apart(shares, decimals: int, scale: float = 1.0) -> int:
+    """The fewest decimals (from `decimals`) at which no share strictly between 0 and 1 reads as 0
+    or as the whole: one row in 844 is 0.1 %, not 0 %."""
+    inner = [float(x) * scale for x in shares if 0 < x < 1]
+    for d in range(decimals, decimals + 4):
+        if all(0 < round(x, d) < scale for x in inner):
+            return d
+    return decimals + 4
+
+
 def plain(obj):
     """NumPy scalars and tuples as plain YAML-able values (claims are computed with pandas)."""
     import numpy as np
@@ -167,7 +177,9 @@ def data_section(run: Run, config: dict, notes: dict) -> tuple[dict, dict, dict]
         if meta["classes"]:
             prel = f"data/{ds}/test.parquet"
             counts = run.table(prel)[meta["target"]].value_counts()
-            shares = [f"{class_name(meta, c)} {fact(float(counts.get(i, 0) / n['test']), '.0%', table=prel, where={meta['target']: i}, agg='share')}"
+            share = [float(counts.get(i, 0) / n["test"]) for i in range(len(meta["classes"]))]
+            spec = f".{apart(share, 0, 100)}%"
+            shares = [f"{class_name(meta, c)} {fact(share[i], spec, table=prel, where={meta['target']: i}, agg='share')}"
                       for i, c in enumerate(meta["classes"])]
             parts.append(f"its test rows divide into {join_and(shares)}")
         if meta["rows"]["without_target"]:
@@ -425,6 +437,8 @@ def linear_section(run: Run, ds: str, model: str) -> tuple[dict, dict, dict, str
     scaled = subjects["scaled"]
     v = {"dataset": label(ds), "model": label(model), "target": target_words(meta),
          "positive": join_and([c(f) for f in pos.feature[:3]]), "negative": join_and([c(f) for f in neg.feature[:2]]),
+         "weak_verb": "lies" if len(subjects["weak"]) == 1 else "lie",
+         "weak_them": "it" if len(subjects["weak"]) == 1 else "them",
          "weak": cap(listed([code(f) for f in subjects["weak"][:8]], max(0, len(subjects["weak"]) - 8),
                             count={"table": "importances.parquet", "agg": "count_weak_beyond", "rank": 8,
                                    "where": {"dataset": ds, "model": model, "method": "coefficient"}})),
@@ -498,13 +512,17 @@ def performance_section(run: Run, ds: str, model: str, describe: dict) -> tuple[
         neg, pos = class_name(meta, classes[0]), class_name(meta, classes[1])
         n = lambda t, p: fact(int(((pred.y_true == t) & (pred.y_pred == p)).sum()), ",d", table=prel,  # noqa: E731
                               where={"y_true": t, "y_pred": p}, agg="count")
-        npos = fact(int((pred.y_true == 1).sum()), ",d", table=prel, where={"y_true": 1}, agg="count")
-        nneg = fact(int((pred.y_true == 0).sum()), ",d", table=prel, where={"y_true": 0}, agg="count")
-        v["confusion"] = (f"Of the {npos} test rows that are {pos}, the model finds {n(1, 1)} (true positives) and "
-                          f"misses {n(1, 0)} (false negatives); of the {nneg} that are {neg}, it keeps {n(0, 0)} "
-                          f"(true negatives) and wrongly calls {n(0, 1)} {pos} (false positives).")
+        kpos, kneg = int((pred.y_true == 1).sum()), int((pred.y_true == 0).sum())
+        npos = fact(kpos, ",d", table=prel, where={"y_true": 1}, agg="count")
+        nneg = fact(kneg, ",d", table=prel, where={"y_true": 0}, agg="count")
+        rows_are = "test row that is" if kpos == 1 else "test rows that are"
+        v["confusion"] = (f"Of the {npos} {rows_are} {pos}, the model finds {n(1, 1)} (true positives) and "
+                          f"misses {n(1, 0)} (false negatives); of the {nneg} that {'is' if kneg == 1 else 'are'} "
+                          f"{neg}, it keeps {n(0, 0)} (true negatives) and wrongly calls {n(0, 1)} {pos} "
+                          "(false positives).")
         v["positive"] = pos
-        v["prevalence"] = fact(subjects["prevalence"], ".2f", table=prel, where={"y_true": 1}, agg="share")
+        p = subjects["prevalence"]
+        v["prevalence"] = fact(p, f".{apart([p], 2)}f", table=prel, where={"y_true": 1}, agg="share")
         v["trapezoid"] = run.metric(ds, model, "pr_auc_trapezoid")
     return v, claims, {}
 

@@ -203,25 +203,25 @@ def resolve_columns(name: str, ds: dict, profile: dict, path) -> tuple[dict, dic
             if col["missing"] == rows:
                 dropped[c] = "empty in every row"
             elif col["missing"] > MOSTLY_EMPTY * rows:
-                dropped[c] = f"mostly empty: no value in {col['missing']} of {rows} rows"
+                dropped[c] = f"mostly empty: no value in {col['missing']:,} of {rows:,} rows"
             elif col["distinct"] == 1:
                 dropped[c] = f"the same value ({col['levels'][0][0]}) in every row"
             elif col.get("date") and (col["distinct"] > 0.5 * present or
                                       not 2 <= _kept_levels(col, rows, pre["rare_levels"]) <= pre["max_levels"]):
                 # Too many dates to make each one a level; a few (survey waves, model years) are kept.
                 spread = ("a different one in every row" if col["distinct"] == present
-                          else f"{col['distinct']} different dates in {present} rows")
+                          else f"{col['distinct']:,} different dates in {present:,} rows")
                 dropped[c] = f"dates: {spread}, too many to use each date as a level"
             elif _id_like(c, col, rows):
                 dropped[c] = "an identifier: a different value in every row"
             elif not col["numeric"] and col["distinct"] > 2 and col["distinct"] > 0.5 * present:
-                dropped[c] = f"an identifier or free text: {col['distinct']} distinct values in {present} rows"
+                dropped[c] = f"an identifier or free text: {col['distinct']:,} distinct values in {present:,} rows"
             elif not col["numeric"] and col["distinct"] > 2 and \
                     _kept_levels(col, rows, pre["rare_levels"]) > pre["max_levels"]:
-                dropped[c] = (f"free text: {col['distinct']} distinct values, more than max_levels "
+                dropped[c] = (f"free text: {col['distinct']:,} distinct values, more than max_levels "
                               f"({pre['max_levels']}) after grouping rare ones")
             elif not col["numeric"] and col["distinct"] > 2 and _kept_levels(col, rows, pre["rare_levels"]) < 2:
-                dropped[c] = (f"no level is common enough: each of its {col['distinct']} values is in fewer "
+                dropped[c] = (f"no level is common enough: each of its {col['distinct']:,} values is in fewer "
                               f"than {pre['rare_levels']:.0%} of the rows")
         drop = list(dropped)
     else:
@@ -342,6 +342,12 @@ def resolve_dataset(name: str, ds: dict, profile: dict, path) -> tuple[dict, dic
             only = repr(present[0]) if present else "none"
             raise InputError(f"{path}: column {tcol!r} (target) has a single class ({only}) in "
                              f"{sum(counts.values())} rows (expected at least two classes to classify)")
+        few = [c for c in classes if counts.get(c, 0) < 2]
+        if few:
+            listed = ", ".join(f"{c!r} ({counts.get(c, 0)} row{'' if counts.get(c, 0) == 1 else 's'})" for c in few)
+            raise InputError(f"{path}: column {tcol!r} (target): class(es) {listed} cannot be in both the train "
+                             f"and the test split (expected at least 2 rows per class; merge rare classes with "
+                             f"config key {key}.target.map, e.g. {{{few[0]}: other}}, or leave their rows out)")
         target["classes"] = classes
         notes["class_counts"] = {c: int(counts.get(c, 0)) for c in classes}
         if target.get("map"):

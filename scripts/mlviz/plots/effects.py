@@ -104,7 +104,8 @@ def draw_pdp_ice(table: pd.DataFrame, *, style: Style, title: str | None = None,
 def draw_pdp_2d(table: pd.DataFrame, *, style: Style, ax=None, title: str | None = None):
     """Two-way partial dependence of one pair in original units: filled contours with a colour bar
     (PartialDependenceDisplay). A feature with few grid values makes the contours lie between its
-    levels, so then the cells are drawn with pcolormesh instead, ticked at the levels."""
+    levels, so then the cells are drawn with pcolormesh instead, ticked at the levels; so is a flat
+    surface (no contour levels), with its one value written on it."""
     from sklearn.inspection import PartialDependenceDisplay
 
     _check(table, TWO_WAY_COLUMNS, "two-way partial dependence table")
@@ -120,7 +121,9 @@ def draw_pdp_2d(table: pd.DataFrame, *, style: Style, ax=None, title: str | None
     Z = grid["value"].to_numpy(float).reshape(len(gx), len(gy))
     side = min(style.width, style.height)
     fig, ax = style.axes(ax, width=side + 1.4, height=side, layout="constrained")
-    if _is_levels(raw_x) or _is_levels(raw_y):
+    # A model whose output does not move over the grid (a dominant class) has no contours to draw.
+    flat = not np.ptp(Z) > 0
+    if flat or _is_levels(raw_x) or _is_levels(raw_y):
         mesh = ax.pcolormesh(_edges(raw_x), _edges(raw_y), Z.T, cmap=style.cmap, shading="flat")
         bar = fig.colorbar(mesh, ax=ax)
         for axis, raw in ((ax.xaxis, raw_x), (ax.yaxis, raw_y)):
@@ -128,6 +131,10 @@ def draw_pdp_2d(table: pd.DataFrame, *, style: Style, ax=None, title: str | None
                 axis.set_ticks(raw, [_tick_label(v) for v in raw])
         ax.set_xlabel(fx)
         ax.set_ylabel(fy)
+        if flat:
+            ax.text(0.5, 0.5, f"flat: {Z.flat[0]:.3g} everywhere on this grid", transform=ax.transAxes,
+                    ha="center", va="center", fontsize=style.font_size, bbox={"facecolor": "white", "alpha": 0.85,
+                                                                               "edgecolor": "none"})
     else:
         result = Bunch(grid_values=[raw_x, raw_y], average=Z[None, :, :])
         disp = PartialDependenceDisplay([result], features=[(0, 1)], feature_names=[fx, fy], target_idx=0,
