@@ -342,11 +342,16 @@ def recompute(run_dir: Path, sections: dict, config: dict) -> dict:
         # The unit of each coefficient: standardised (meta's scale), 0/1 in both splits, or a number.
         scale = json.loads((run_dir / f"data/{ds}/meta.json").read_text())["scale"] or {}
         splits = [pd.read_parquet(run_dir / f"data/{ds}/{s}.parquet") for s in ("train", "test")]
-        kinds = {f: "scaled" if f in scale else
+        # A one-hot level compares with its column's dropped reference level, when the recipe drops one.
+        one_hot = config["datasets"][ds]["preprocess"]["one_hot"]
+        compared = {f for f in coef.feature for col, spec in one_hot.items()
+                    if f.startswith(f"{col}_") and f not in one_hot and ("drop" in spec or spec.get("drop_first"))}
+        kinds = {f: "scaled" if f in scale else "level" if f in compared else
                  "yes_no" if all(set(d[f].dropna().unique()) <= {0, 1} for d in splits) else "number"
                  for f in coef.feature}
         c.update(all_scaled=set(kinds.values()) == {"scaled"}, none_scaled="scaled" not in kinds.values(),
-                 unscaled_yes_no="yes_no" in kinds.values(), unscaled_numbers="number" in kinds.values())
+                 unscaled_levels="level" in kinds.values(), unscaled_yes_no="yes_no" in kinds.values(),
+                 unscaled_numbers="number" in kinds.values())
         out["linear"] = c
     if "effects" in sections:
         ds, model = sections["effects"]

@@ -124,6 +124,9 @@ def test_a_new_csv_with_everything_inferred(tmp_path):
     assert ds["preprocess"]["scale"] == ["rooms"]
     assert list(prepared.test.columns) == ["rooms", "garden", "city_Oslo", "city_Tromsø", "price"]
     assert prepared.meta["dropped"] == {"id": "an identifier: a different value in every row"}
+    # A level's coefficient compares it with Bergen, the level left without a column.
+    assert prepared.meta["levels"] == {"city_Oslo": {"column": "city", "reference": "Bergen"},
+                                       "city_Tromsø": {"column": "city", "reference": "Bergen"}}
 
 
 def test_date_columns_are_called_dates_and_kept_when_they_are_few(tmp_path):

@@ -345,22 +345,28 @@ def test_every_variable_of_the_article_is_written_by_the_facts(tiny_run):
     assert not [n for n in missing if n not in optional], missing
 
 
-@pytest.mark.parametrize("scaled, sentence", [
-    (["age", "bmi", "smoker", "region_north"],
+STD = "were standardised, so their coefficients are the change in the prediction for one standard deviation"
+
+
+@pytest.mark.parametrize("scaled, levels, sentence", [
+    (["age", "bmi", "smoker", "region_north"], False,
      "Every feature was standardised, so each coefficient is the change in the prediction for one standard deviation."),
-    (["age", "bmi"], "The features A were standardised, so their coefficients are the change in the prediction for "
-                     "one standard deviation; the others are yes/no features, whose coefficients are the change for "
-                     "yes against no."),
-    (["age", "smoker", "region_north"], "The features A were standardised, so their coefficients are the change in "
-                                        "the prediction for one standard deviation; the others are per unit."),
-    (["smoker"], "The features A were standardised, so their coefficients are the change in the prediction for one "
-                 "standard deviation; the others are per unit (for a yes/no feature: yes against no)."),
-    ([], "No feature was standardised, so each coefficient is the change in the prediction per unit (for a yes/no "
-         "feature: yes against no)."),
+    (["age", "bmi"], False, f"The features A {STD}; for the others, each is the change for yes against no."),
+    (["age", "bmi"], True, f"The features A {STD}; for the others, each is the change for a level against its "
+                           "column's reference level (R); for a yes/no feature, yes against no."),
+    (["age", "bmi", "smoker"], True, f"The features A {STD}; for the others, each is the change for a level against "
+                                     "its column's reference level (R)."),
+    (["age", "smoker", "region_north"], False, f"The features A {STD}; for the others, each is the change per unit."),
+    (["smoker"], False, f"The features A {STD}; for the others, each is the change per unit (for a yes/no feature: "
+                        "yes against no)."),
+    ([], True, "No feature was standardised, so each coefficient is the change in the prediction per unit (for a "
+               "level of a text column: against its column's reference level (R); for a yes/no feature: yes against "
+               "no)."),
 ])
-def test_the_coefficients_unit_is_said_for_the_features_there_are(scaled, sentence):
-    """Standardised features are per standard deviation, 0/1 features (binary, one-hot) yes against no,
-    other numbers per unit; the sentence names only the kinds the model has."""
+def test_the_coefficients_unit_is_said_for_the_features_there_are(scaled, levels, sentence):
+    """Standardised features are per standard deviation; a one-hot level whose reference level was
+    dropped compares with that reference (not with 'no'); other 0/1 features yes against no; other
+    numbers per unit. The sentence names only the kinds the model has."""
     from mlviz import claims as C
     from mlviz.facts import units_sentence
 
@@ -368,9 +374,12 @@ def test_the_coefficients_unit_is_said_for_the_features_there_are(scaled, senten
                          "region_north": [1, 0, 0]})
     coef = pd.DataFrame({"feature": list(data), "value": [1.0, -2.0, 3.0, 0.5], "spread": 0.1})
     pred = pd.DataFrame({"y_true": [1.0, 2.0, 3.0], "y_pred": [1.1, 1.9, 3.2]})
-    claims, subjects = C.linear(coef, pd.DataFrame(), pd.DataFrame(), "ols", [], pred, scaled + ["gone"], data)
+    meta_levels = {"region_north": {"column": "region", "reference": "east"}} if levels else {}
+    claims, subjects = C.linear(coef, pd.DataFrame(), pd.DataFrame(), "ols", [], pred, scaled + ["gone"], data,
+                                meta_levels)
     assert subjects["scaled"] == scaled
-    assert units_sentence(claims, "A") == sentence
+    assert subjects["references"] == ({"region": "east"} if levels and "region_north" not in scaled else {})
+    assert units_sentence(claims, "A", "R") == sentence
     yes_no = data[["smoker", "region_north"]]
     claims, _ = C.linear(coef[coef.feature.isin(list(yes_no))], pd.DataFrame(), pd.DataFrame(), "ols", [], pred,
                          [], yes_no)

@@ -140,20 +140,26 @@ def lime(explanation: pd.DataFrame, agreement: pd.Series, other: pd.DataFrame | 
 
 
 def linear(coef: pd.DataFrame, differences: pd.DataFrame, metrics: pd.DataFrame, model: str,
-           others: list[str], pred: pd.DataFrame, scaled: list[str], data: pd.DataFrame) -> tuple[dict, dict]:
+           others: list[str], pred: pd.DataFrame, scaled: list[str], data: pd.DataFrame,
+           levels: dict | None = None) -> tuple[dict, dict]:
     """Coefficients, and the linear model against the best model of the other family (the highest
     test R² among the dataset's other models): better or worse only when the paired bootstrap
     interval of the difference in R² excludes zero. What a coefficient's unit is: one standard
-    deviation for a standardised feature, yes against no for a 0/1 feature (binary or one-hot, in
-    `data`, the prepared splits), else one unit."""
+    deviation for a standardised feature; for a level of a one-hot column whose reference level was
+    dropped (`levels`, meta.json's), that level against the reference; yes against no for another 0/1
+    feature (in `data`, the prepared splits); else one unit."""
     weak = coef.loc[coef["value"].abs() < 2 * coef["spread"], "feature"].tolist()
     claims = {"has_weak": bool(weak), "has_positive": bool((coef["value"] > 0).any()),
               "has_negative": bool((coef["value"] < 0).any()), "has_other": bool(others)}
     unscaled = [f for f in coef["feature"] if f not in set(scaled)]
-    yes_no = [f for f in unscaled if data[f].dropna().isin([0, 1]).all()]
+    levels = levels or {}
+    compared = [f for f in unscaled if (levels.get(f) or {}).get("reference") is not None]
+    yes_no = [f for f in unscaled if f not in compared and data[f].dropna().isin([0, 1]).all()]
     claims.update(all_scaled=not unscaled, none_scaled=len(unscaled) == len(coef),
-                  unscaled_yes_no=bool(yes_no), unscaled_numbers=len(yes_no) < len(unscaled))
-    subjects = {"weak": weak, "scaled": [f for f in scaled if f in set(coef["feature"])]}
+                  unscaled_levels=bool(compared), unscaled_yes_no=bool(yes_no),
+                  unscaled_numbers=len(yes_no) + len(compared) < len(unscaled))
+    references = {levels[f]["column"]: levels[f]["reference"] for f in compared}
+    subjects = {"weak": weak, "scaled": [f for f in scaled if f in set(coef["feature"])], "references": references}
     claims.update(better_than_best=False, worse_than_best=False, same_as_best=False)
     if others:
         r2 = metrics[(metrics.metric == "r2") & metrics.model.isin(others)].sort_values(

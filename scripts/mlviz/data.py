@@ -150,7 +150,7 @@ def preprocess(raw: pd.DataFrame, ds: dict, path) -> tuple[pd.DataFrame, pd.Data
         df[col] = values.map(mapping).astype("int64")
 
     # One-hot columns → dummies appended at the end, reference level dropped.
-    dummies, grouped = [], {}
+    dummies, grouped, levels = [], {}, {}
     for col, spec in pre["one_hot"].items():
         values = df.pop(col)
         if values.isna().any():
@@ -166,16 +166,22 @@ def preprocess(raw: pd.DataFrame, ds: dict, path) -> tuple[pd.DataFrame, pd.Data
                 values = values.where(values.isin(keep), OTHER)
         d = pd.get_dummies(values, prefix=col, prefix_sep="_", dtype="int64")
         d = d[sorted(d.columns)]
+        reference = None
         if spec.get("drop_first"):
+            reference = d.columns[0][len(col) + 1:]
             d = d.iloc[:, 1:]
         elif "drop" in spec:
             ref = f"{col}_{spec['drop']}"
             if ref not in d.columns:
                 raise InputError(f"{path}: column {col!r} has no level {spec['drop']!r} to drop as reference "
                                  f"(levels: {', '.join(sorted(map(str, values.unique())))})")
+            reference = str(spec["drop"])
             d = d.drop(columns=ref)
+        # What a level's coefficient compares: the level against the dropped one (or against the rest).
+        levels.update({c: {"column": col, "reference": reference} for c in d.columns})
         dummies.append(d)
     notes["grouped_levels"] = grouped
+    notes["levels"] = levels
 
     for col in numbers:
         if df[col].isna().any():
@@ -229,5 +235,6 @@ def meta(name: str, ds: dict, path, train: pd.DataFrame, test: pd.DataFrame, not
         "scale": notes["scale"],
         "fills": notes["fills"],
         "grouped_levels": notes["grouped_levels"],
+        "levels": notes["levels"],
         "dropped": dropped,
     }

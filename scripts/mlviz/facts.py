@@ -43,6 +43,15 @@ def apart(shares, decimals: int, scale: float = 1.0) -> int:
     return decimals + 4
 
 
+def nonzero_decimals(values, decimals: int) -> int:
+    """The fewest decimals (from `decimals`, at most 4 more) at which no value other than zero
+    rounds to zero."""
+    for d in range(decimals, decimals + 4):
+        if all(round(abs(float(x)), d) > 0 for x in values if x != 0):
+            return d
+    return decimals + 4
+
+
 def plain(obj):
     """NumPy scalars and tuples as plain YAML-able values (claims are computed with pandas)."""
     import numpy as np
@@ -398,21 +407,32 @@ def lime_block(run: Run, plan: list[dict], ds: str, model: str, positions: list[
     return "\n".join(out)
 
 
-def units_sentence(claims: dict, scaled: str) -> str:
+def references_text(references: dict, shown: int = 4) -> str:
+    items = [f"{code(c)}: {md_escape(str(r))}" for c, r in references.items()]
+    more = len(items) - shown
+    return join_and(items[:shown] + ([f"{more} more column{'s' if more > 1 else ''}"] if more > 0 else []))
+
+
+def units_sentence(claims: dict, scaled: str, references: str = "") -> str:
     """What one coefficient measures, for the standardised features (`scaled`, written out) and the
-    others: yes/no features (yes against no), numbers (per unit), or both."""
-    per = {(True, False): "for yes against no", (False, True): "per unit",
-           (True, True): "per unit (for a yes/no feature: yes against no)"}
-    rest = per.get((claims["unscaled_yes_no"], claims["unscaled_numbers"]))
+    others: numbers (per unit), levels of text columns (against their reference level, the one
+    without a column: `references`, written out), other yes/no features (yes against no)."""
+    kinds = [k for k in ("numbers", "levels", "yes_no") if claims[f"unscaled_{k}"]]
+    main = {"numbers": "per unit", "levels": f"for a level against its column's reference level ({references})",
+            "yes_no": "for yes against no"}
+    aside = {"levels": f"for a level of a text column: against its column's reference level ({references})",
+             "yes_no": "for a yes/no feature: yes against no"}
+    rest = main[kinds[0]] if kinds else ""
+    if kinds[1:]:
+        # After a closing parenthesis, a second aside in parentheses would read as a list of two.
+        rest += ("; " + "; ".join(aside[k].replace(": ", ", ", 1) for k in kinds[1:]) if rest.endswith(")")
+                 else f" ({'; '.join(aside[k] for k in kinds[1:])})")
     if claims["all_scaled"]:
         return "Every feature was standardised, so each coefficient is the change in the prediction for one standard deviation."
     if claims["none_scaled"]:
         return f"No feature was standardised, so each coefficient is the change in the prediction {rest}."
-    others = {(True, False): "the others are yes/no features, whose coefficients are the change for yes against no",
-              (False, True): "the others are per unit",
-              (True, True): "the others are per unit (for a yes/no feature: yes against no)"}
     return (f"The features {scaled} were standardised, so their coefficients are the change in the prediction for "
-            f"one standard deviation; {others[(claims['unscaled_yes_no'], claims['unscaled_numbers'])]}.")
+            f"one standard deviation; for the others, each is the change {rest}.")
 
 
 def linear_section(run: Run, ds: str, model: str) -> tuple[dict, dict, dict, str]:
@@ -426,7 +446,7 @@ def linear_section(run: Run, ds: str, model: str) -> tuple[dict, dict, dict, str
     pred = run.table(prel)
     data = pd.concat([run.table(f"data/{ds}/{split}.parquet") for split in ("train", "test")])
     claims, subjects = C.linear(coef, run.table(f"comparison/{ds}/differences.parquet"), m, model, others, pred,
-                                list(meta.get("scale") or {}), data)
+                                list(meta.get("scale") or {}), data, meta.get("levels"))
 
     def c(f):
         val = float(coef.loc[coef.feature == f, "value"].iloc[0])
@@ -444,7 +464,8 @@ def linear_section(run: Run, ds: str, model: str) -> tuple[dict, dict, dict, str
                                    "where": {"dataset": ds, "model": model, "method": "coefficient"}})),
          "scaled": units_sentence(claims, listed([code(f) for f in scaled[:6]], max(0, len(scaled) - 6),
                                                  count={"table": f"data/{ds}/meta.json", "col": "scale",
-                                                        "agg": "len_beyond", "rank": 6})),
+                                                        "agg": "len_beyond", "rank": 6}),
+                                  references_text(subjects["references"])),
          "r2": run.metric(ds, model, "r2")}
     rmse, mae = run.metric_value(ds, model, "rmse"), run.metric_value(ds, model, "mae")
     v["rmse"] = run.metric(ds, model, "rmse", sig(rmse or 1))
@@ -460,10 +481,12 @@ def linear_section(run: Run, ds: str, model: str) -> tuple[dict, dict, dict, str
         t = run.table(drel)
         r = t[(t.model_a == a) & (t.model_b == b) & (t.metric == "r2")].iloc[0]
         where = {"model_a": a, "model_b": b, "metric": "r2"}
+        # Decimals enough that a bound that is not zero does not read as 0.00 ("-0.00 to +0.00").
+        spec = f"+.{nonzero_decimals([r['lower'], r['upper']], int(run.fmt[1:-1]))}f"
         if a == model:
-            lo, hi = (fact(float(r[c]), f"+{run.fmt}", table=drel, where=where, col=c) for c in ("lower", "upper"))
+            lo, hi = (fact(float(r[c]), spec, table=drel, where=where, col=c) for c in ("lower", "upper"))
         else:
-            lo, hi = (fact(-float(r[c]), f"+{run.fmt}", table=drel, where=where, col=c, agg="negate")
+            lo, hi = (fact(-float(r[c]), spec, table=drel, where=where, col=c, agg="negate")
                       for c in ("upper", "lower"))
         v["difference_interval"] = f"{lo} to {hi}"
     res = pred["y_true"] - pred["y_pred"]
