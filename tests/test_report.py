@@ -401,3 +401,25 @@ def test_only_a_positive_permutation_value_is_called_a_drop():
     assert subjects["drops"] == 2 and claims["some_noise"] and not claims["all_noise"] and claims["has_negative"]
     claims, _ = C.importance(None, perm.assign(value=0.0), 5)
     assert not claims["has_drop"]
+
+
+def test_the_layout_check_finds_a_half_blank_page(tmp_path):
+    """The checker itself: a body page with one line at the top is reported, full pages and the
+    short last page are not."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    pdf = tmp_path / "report" / "article.pdf"
+    pdf.parent.mkdir()
+    with PdfPages(pdf) as pages:
+        for lines in (40, 2, 40, 3):
+            fig = plt.figure(figsize=(8.27, 11.69))
+            for i in range(lines):
+                fig.text(0.1, 0.92 - i * 0.021, "A line of text that fills the width of the page " * 2, fontsize=9)
+            pages.savefig(fig)
+            plt.close(fig)
+    problems = layout_problems(tmp_path)
+    assert [p.split(" is ")[0] for p in problems] == ["page 2 of 4"] and problems[0].endswith("% blank"), problems
