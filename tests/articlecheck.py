@@ -277,6 +277,7 @@ def recompute(run_dir: Path, sections: dict, config: dict) -> dict:
         c = {"has_impurity": len(imp) > 0, "permutation_leader_clear": clear, "has_noise": bool(noise.any()),
              "all_noise": bool(noise.all()), "some_noise": bool(noise.any() and not noise.all()),
              "has_drop": bool((perm.value > 0).any()), "has_negative": bool((perm.value < 0).any())}
+        c["unclear_drop"] = c["has_drop"] and not clear
         if len(imp):
             lead = _unique_top(imp.value)
             c["same_leader"] = lead and clear and imp.feature[0] == perm.feature[0]

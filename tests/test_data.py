@@ -141,6 +141,7 @@ def test_date_columns_are_called_dates_and_kept_when_they_are_few(tmp_path):
     df["sold"] = [day(i // 2) + " 10:30" for i in range(len(df))]
     df["wave"] = [f"{2018 + i % 3}-06-01" for i in range(len(df))]
     df["remark"] = ["fine" if i % 2 else "good" for i in range(len(df))]
+    df["year"] = range(1900, 1900 + len(df))  # counts up like a row number, but is a time: kept
     df.to_csv(csv, index=False)
     prepared = preprocess_in_process({"run": "h", "datasets": {"houses": {"source": str(csv),
                                                                           "target": {"column": "price"}}}}, "houses")
@@ -150,6 +151,7 @@ def test_date_columns_are_called_dates_and_kept_when_they_are_few(tmp_path):
     assert "wave" not in dropped and prepared.ds["preprocess"]["one_hot"]["wave"]["drop"] == "2018-06-01"
     assert "remark" not in dropped
     assert dropped["id"] == "an identifier: a different value in every row"
+    assert "year" not in dropped and "year" in prepared.ds["preprocess"]["scale"]
 
 
 def test_semicolons_and_latin1_are_detected(tmp_path):

@@ -69,6 +69,7 @@ def importance(imp: pd.DataFrame | None, perm: pd.DataFrame, top_k: int) -> tupl
               "has_noise": bool(noise.any()), "all_noise": bool(noise.all()),
               "some_noise": bool(noise.any() and not noise.all()),
               "has_drop": bool((perm["value"] > 0).any()), "has_negative": bool((perm["value"] < 0).any())}
+    claims["unclear_drop"] = claims["has_drop"] and not claims["permutation_leader_clear"]
     subjects = {"permutation_leader": perm["feature"].iloc[0],
                 "noise_features": perm.loc[noise, "feature"].tolist(),
                 "drops": int((perm["value"] > 0).sum())}

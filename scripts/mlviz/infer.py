@@ -34,6 +34,11 @@ YES_NO = [("0", "1"), ("false", "true"), ("no", "yes"), ("n", "y"), ("f", "t"), 
 _ID_NAME = re.compile(r"(^|[_\W])(id|ids|uuid|guid|key|index|idx)$|^(id|uuid|guid)([_\W]|$)|^row_?(id|num|number)$",
                       re.IGNORECASE)
 
+# A whole number that counts time (year 1950, 1951, ...) rises by one per row like a row number, but
+# it is a quantity the models can use (a trend), not a label of the row.
+_TIME_NAME = re.compile(r"(^|[_\W])(year|yr|month|week|day|hour|quarter|period|season|time)s?([_\W]|$)",
+                        re.IGNORECASE)
+
 DEFAULT_MODELS = {
     "classification": {
         "decision_tree": {"type": "decision_tree", "params": {"max_depth": 3, "random_state": 42}},
@@ -157,7 +162,9 @@ def _id_like(name: str, col: dict, rows: int) -> bool:
         return False
     if not col["numeric"]:
         return True
-    return bool(col.get("integer")) and (col.get("monotonic", False) or bool(_ID_NAME.search(name)))
+    if _ID_NAME.search(name):
+        return bool(col.get("integer"))
+    return bool(col.get("integer")) and col.get("monotonic", False) and not _TIME_NAME.search(name)
 
 
 def _binary_map(levels: list[str]) -> dict[str, int]:
