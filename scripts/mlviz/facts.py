@@ -408,7 +408,7 @@ def lime_block(run: Run, plan: list[dict], ds: str, model: str, positions: list[
 
 
 def references_text(references: dict, shown: int = 4) -> str:
-    items = [f"{code(c)}: {md_escape(str(r))}" for c, r in references.items()]
+    items = [f"{code(c)}: {code(str(r))}" for c, r in references.items()]  # a level as the data writes it
     more = len(items) - shown
     return join_and(items[:shown] + ([f"{more} more column{'s' if more > 1 else ''}"] if more > 0 else []))
 
