@@ -35,7 +35,7 @@ SNAKEMAKE = str(BIN / "snakemake")
 # Jobs find the venv's tools first (rule report calls `quarto`; .venv/bin holds the link to it).
 os.environ["PATH"] = os.pathsep.join([str(BIN), os.environ.get("PATH", "")])
 sys.path.insert(0, str(REPO / "scripts"))
-from mlviz import warm  # noqa: E402  (its PRELOAD list and the usage lines of its log)
+from mlviz.workflow import warm
 
 
 def demo_config(run: str) -> dict:
@@ -92,7 +92,7 @@ def stop_warm_servers() -> None:
     """End every warm-worker server of this user, so that the next run starts cold."""
     for proc in psutil.process_iter(["cmdline", "uids"]):
         cmd = proc.info["cmdline"] or []
-        if proc.info["uids"] and proc.info["uids"].real == os.getuid() and any(c.endswith("mlviz/warm.py") for c in cmd) \
+        if proc.info["uids"] and proc.info["uids"].real == os.getuid() and any(c.endswith("mlviz/workflow/warm.py") for c in cmd) \
                 and "serve" in cmd:
             proc.terminate()
             proc.wait(10)

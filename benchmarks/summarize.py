@@ -6,7 +6,7 @@ One row per rule: jobs, total and median wall seconds, max and median peak RSS (
 Where each number comes from:
 - wall: Snakemake's benchmark files (results/<run>/benchmarks/<rule>/...tsv, column `s`): the job's
   wall time as Snakemake saw it, warm or cold.
-- memory and CPU of a job run by the warm worker (scripts/mlviz/warm.py): the `# mlviz-warm {...}`
+- memory and CPU of a job run by the warm worker (scripts/mlviz/workflow/warm.py): the `# mlviz-warm {...}`
   line the worker appends to the job's log (getrusage of the job's own process, and of the
   processes it waited for). Snakemake's benchmark of such a job measures only the thin client
   that waited for it (a few MiB). Its peak RSS includes the libraries the server had imported

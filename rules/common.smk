@@ -5,15 +5,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
-from mlviz import article, layout, modules, provenance, selection, settings, warm
+from mlviz.article import plan
+from mlviz.config import selection, settings
+from mlviz.config.estimators import model_format
 from mlviz.errors import InputError
-from mlviz.registry import model_format
+from mlviz.workflow import layout, modules, provenance, warm
 
 # Local script jobs hand themselves to a process that has imported the heavy libraries once
-# (mlviz.warm; MLVIZ_WARM=0 turns it off); cluster job steps always run as their own process.
+# (mlviz.workflow.warm; MLVIZ_WARM=0 turns it off); cluster job steps always run as their own process.
 warm.configure(workflow)
 
-# The config with every default and inference filled in (mlviz.settings): the rules read only this.
+# The config with every default and inference filled in (mlviz.config.settings): the rules read only this.
 try:
     _resolved, NOTES = settings.resolve(config, configfiles=workflow.overwrite_configfiles)
 except InputError as e:
@@ -81,8 +83,8 @@ def keys(section, *names):
 
 
 def figure_style(*sections):
-    """config style ← each figure section in turn (their style keys only; see mlviz.style)."""
-    from mlviz.style import Style
+    """config style ← each figure section in turn (their style keys only; see mlviz.plots.style)."""
+    from mlviz.plots.style import Style
 
     layers = [config["style"]]
     node = config["figures"]
@@ -93,7 +95,7 @@ def figure_style(*sections):
 
 
 def neural_style():
-    from mlviz.style import Style
+    from mlviz.plots.style import Style
 
     return Style.of(config["style"], NEURAL["style"]).__dict__
 
@@ -232,11 +234,11 @@ def report_sections():
 
 
 def report_plan():
-    """Every figure of the run with its id and place in the article (mlviz.article.figure_plan)."""
+    """Every figure of the run with its id and place in the article (mlviz.article.plan.figure_plan)."""
     s = report_sections()
     first = {**{f: s[f] for f in selection.FAMILIES}, **{k: s[k] for k in ("comparison", "calibration", "trust",
                                                                           "deletion")}}
-    return article.figure_plan(figures(), RUN, first, s["shap_instance"])
+    return plan.figure_plan(figures(), RUN, first, s["shap_instance"])
 
 
 def report_sources():

@@ -3,9 +3,9 @@ curve (and an equal-width table for the histogram of predictions), Brier scores 
 decomposition and the expected calibration error."""
 import pandas as pd
 
-from mlviz import calibration
-from mlviz.io import read_json, write_parquet
-from mlviz.jobs import run
+from mlviz.compute import calibration
+from mlviz.workflow.io import read_json, write_parquet
+from mlviz.workflow.jobs import run
 
 
 def main(smk):

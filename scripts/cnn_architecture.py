@@ -1,8 +1,8 @@
 """The CNN's architecture as Keras draws it (plot_model: layer names, types, shapes)."""
-from mlviz import cnn
-from mlviz.jobs import run, stamp
+from mlviz.compute import cnn
+from mlviz.workflow.jobs import run, stamp
 from mlviz.plots.neural import draw_architecture, save_image
-from mlviz.style import Style
+from mlviz.plots.style import Style
 
 
 def main(smk):

@@ -1,10 +1,10 @@
 """The CNN's confusion matrix on the test images."""
 import pandas as pd
 
-from mlviz.cnn import N_CLASSES
-from mlviz.jobs import run, stamp
+from mlviz.compute.cnn import N_CLASSES
+from mlviz.workflow.jobs import run, stamp
 from mlviz.plots.classification import draw_confusion_matrix
-from mlviz.style import Style, save
+from mlviz.plots.style import Style, save
 
 
 def main(smk):

@@ -1,9 +1,9 @@
 """Loss and accuracy per epoch, training vs validation, from the values read out of the event files."""
 import pandas as pd
 
-from mlviz.jobs import run, stamp
+from mlviz.workflow.jobs import run, stamp
 from mlviz.plots.neural import draw_curves
-from mlviz.style import Style, save
+from mlviz.plots.style import Style, save
 
 
 def main(smk):

@@ -2,9 +2,9 @@
 train/validation/test arrays in one .npz."""
 import numpy as np
 
-from mlviz import cnn
-from mlviz.io import save_npz
-from mlviz.jobs import log, run
+from mlviz.compute import cnn
+from mlviz.workflow.io import save_npz
+from mlviz.workflow.jobs import log, run
 
 
 def main(smk):

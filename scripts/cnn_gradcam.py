@@ -9,9 +9,9 @@
 import numpy as np
 import pandas as pd
 
-from mlviz import cnn, gradcam
-from mlviz.io import load_npz, save_npz, write_parquet
-from mlviz.jobs import log, run
+from mlviz.compute import cnn, gradcam
+from mlviz.workflow.io import load_npz, save_npz, write_parquet
+from mlviz.workflow.jobs import log, run
 
 
 def first_correct_per_class(y_true, y_pred, n_classes):

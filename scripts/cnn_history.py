@@ -1,8 +1,8 @@
 """Read the epoch scalars back from the TensorBoard event files into a table (split, metric, step,
 value): the training-curve figure then shows exactly what TensorBoard shows."""
-from mlviz.tensorboard_log import read_scalars
-from mlviz.io import write_parquet
-from mlviz.jobs import log, run
+from mlviz.compute.tensorboard_log import read_scalars
+from mlviz.workflow.io import write_parquet
+from mlviz.workflow.jobs import log, run
 
 
 def main(smk):

@@ -3,9 +3,9 @@ sanity numbers, with their thresholds and pass flags."""
 import numpy as np
 import pandas as pd
 
-from mlviz import metrics
-from mlviz.io import load_npz, write_parquet
-from mlviz.jobs import log, run
+from mlviz.compute import metrics
+from mlviz.workflow.io import load_npz, write_parquet
+from mlviz.workflow.jobs import log, run
 
 
 def main(smk):

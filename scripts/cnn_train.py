@@ -4,10 +4,10 @@ import time
 
 import pandas as pd
 
-from mlviz import cnn
-from mlviz.metrics import proba_columns
-from mlviz.io import load_npz, write_parquet
-from mlviz.jobs import log, run
+from mlviz.compute import cnn
+from mlviz.compute.metrics import proba_columns
+from mlviz.workflow.io import load_npz, write_parquet
+from mlviz.workflow.jobs import log, run
 
 
 def main(smk):

@@ -2,9 +2,9 @@
 pairwise differences whose intervals say whether one model beats another."""
 import pandas as pd
 
-from mlviz import comparison
-from mlviz.io import read_json, write_parquet
-from mlviz.jobs import log, run
+from mlviz.compute import comparison
+from mlviz.workflow.io import read_json, write_parquet
+from mlviz.workflow.jobs import log, run
 
 
 def main(smk):

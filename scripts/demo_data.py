@@ -1,6 +1,6 @@
 """Write one embedded demo data set (a seeded generator shaped like the tutorial's Kaggle file)."""
-from mlviz import demo
-from mlviz.jobs import run
+from mlviz.sources import demo
+from mlviz.workflow.jobs import run
 
 
 def main(smk):

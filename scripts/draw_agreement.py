@@ -1,9 +1,9 @@
 """Heat-maps of the rank correlation between importance methods, one per model of a dataset."""
 import pandas as pd
 
-from mlviz.jobs import run, stamp
+from mlviz.workflow.jobs import run, stamp
 from mlviz.plots.trust import draw_agreement
-from mlviz.style import Style, save
+from mlviz.plots.style import Style, save
 
 
 def main(smk):

@@ -1,9 +1,9 @@
 """Reliability diagram(s) of every classifier of a dataset, Brier scores in the legend."""
 import pandas as pd
 
-from mlviz.jobs import run, stamp
+from mlviz.workflow.jobs import run, stamp
 from mlviz.plots.calibration import draw_calibration
-from mlviz.style import Style, save
+from mlviz.plots.style import Style, save
 
 
 def main(smk):

@@ -1,10 +1,10 @@
 """Draw a linear regression's coefficients as labelled bars with ±1 standard error."""
 import pandas as pd
 
-from mlviz.io import read_json
-from mlviz.jobs import run, stamp
+from mlviz.workflow.io import read_json
+from mlviz.workflow.jobs import run, stamp
 from mlviz.plots.bars import draw_bars
-from mlviz.style import Style, save
+from mlviz.plots.style import Style, save
 
 
 def main(smk):

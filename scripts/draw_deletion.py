@@ -1,10 +1,10 @@
 """The SHAP deletion curve against random order, areas in the legend."""
 import pandas as pd
 
-from mlviz.io import read_json
-from mlviz.jobs import run, stamp
+from mlviz.workflow.io import read_json
+from mlviz.workflow.jobs import run, stamp
 from mlviz.plots.trust import draw_deletion
-from mlviz.style import Style, save
+from mlviz.plots.style import Style, save
 
 
 def main(smk):

@@ -1,10 +1,10 @@
 """Draw one importance part (impurity or permutation) as ranked, labelled bars."""
 import pandas as pd
 
-from mlviz.io import read_json
-from mlviz.jobs import run, stamp
+from mlviz.workflow.io import read_json
+from mlviz.workflow.jobs import run, stamp
 from mlviz.plots.bars import draw_bars
-from mlviz.style import Style, save
+from mlviz.plots.style import Style, save
 
 SCORE_NAMES = {"classification": "accuracy", "regression": "R²"}
 

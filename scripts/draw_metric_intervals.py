@@ -1,9 +1,9 @@
 """The test metrics of every model of a dataset with their bootstrap intervals (a forest plot)."""
 import pandas as pd
 
-from mlviz.jobs import run, stamp
+from mlviz.workflow.jobs import run, stamp
 from mlviz.plots.comparison import draw_metric_intervals
-from mlviz.style import Style, save
+from mlviz.plots.style import Style, save
 
 
 def main(smk):

@@ -1,10 +1,10 @@
 """Two-way partial dependence of a model's top pair of features."""
 import pandas as pd
 
-from mlviz.io import read_json
-from mlviz.jobs import run, stamp
+from mlviz.workflow.io import read_json
+from mlviz.workflow.jobs import run, stamp
 from mlviz.plots.effects import draw_pdp_2d
-from mlviz.style import Style, save
+from mlviz.plots.style import Style, save
 
 
 def main(smk):

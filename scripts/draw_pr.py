@@ -1,10 +1,10 @@
 """Precision-recall curve(s) of a classifier on the test split (PrecisionRecallDisplay), average precision from the metrics table."""
 import pandas as pd
 
-from mlviz.io import read_json
-from mlviz.jobs import run, stamp
+from mlviz.workflow.io import read_json
+from mlviz.workflow.jobs import run, stamp
 from mlviz.plots.classification import draw_pr
-from mlviz.style import Style, save
+from mlviz.plots.style import Style, save
 
 
 def main(smk):

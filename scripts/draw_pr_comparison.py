@@ -1,10 +1,10 @@
 """Every classifier's precision-recall curve of a dataset on one axes, with the bootstrap interval of its summary."""
 import pandas as pd
 
-from mlviz.io import read_json
-from mlviz.jobs import run, stamp
+from mlviz.workflow.io import read_json
+from mlviz.workflow.jobs import run, stamp
 from mlviz.plots.comparison import draw_pr_comparison
-from mlviz.style import Style, save
+from mlviz.plots.style import Style, save
 
 
 def main(smk):

@@ -1,10 +1,10 @@
 """Predicted against actual values of every regression model of a dataset, on one axes."""
 import pandas as pd
 
-from mlviz.io import read_json
-from mlviz.jobs import run, stamp
+from mlviz.workflow.io import read_json
+from mlviz.workflow.jobs import run, stamp
 from mlviz.plots.comparison import draw_predicted_vs_actual
-from mlviz.style import Style, save
+from mlviz.plots.style import Style, save
 
 
 def main(smk):

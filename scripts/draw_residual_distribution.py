@@ -1,10 +1,10 @@
 """The distribution of test residuals: histogram against a normal curve, and a normal Q-Q plot."""
 import pandas as pd
 
-from mlviz.io import read_json
-from mlviz.jobs import run, stamp
+from mlviz.workflow.io import read_json
+from mlviz.workflow.jobs import run, stamp
 from mlviz.plots.regression import draw_residual_distribution
-from mlviz.style import Style, save
+from mlviz.plots.style import Style, save
 
 
 def main(smk):

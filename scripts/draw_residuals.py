@@ -1,10 +1,10 @@
 """Residuals (true − predicted) against predicted values, from the stored test predictions."""
 import pandas as pd
 
-from mlviz.io import read_json
-from mlviz.jobs import run, stamp
+from mlviz.workflow.io import read_json
+from mlviz.workflow.jobs import run, stamp
 from mlviz.plots.regression import draw_residuals
-from mlviz.style import Style, save
+from mlviz.plots.style import Style, save
 
 
 def main(smk):

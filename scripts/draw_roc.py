@@ -1,10 +1,10 @@
 """ROC curve(s) of a classifier on the test split (scikit-learn's RocCurveDisplay), AUC from the metrics table."""
 import pandas as pd
 
-from mlviz.io import read_json
-from mlviz.jobs import run, stamp
+from mlviz.workflow.io import read_json
+from mlviz.workflow.jobs import run, stamp
 from mlviz.plots.classification import draw_roc
-from mlviz.style import Style, save
+from mlviz.plots.style import Style, save
 
 
 def main(smk):

@@ -1,10 +1,10 @@
 """Precision, recall and F1 against the decision threshold, default and F1-best marked."""
 import pandas as pd
 
-from mlviz.io import read_json
-from mlviz.jobs import run, stamp
+from mlviz.workflow.io import read_json
+from mlviz.workflow.jobs import run, stamp
 from mlviz.plots.threshold import draw_threshold
-from mlviz.style import Style, save
+from mlviz.plots.style import Style, save
 
 
 def main(smk):

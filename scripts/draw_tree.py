@@ -1,9 +1,9 @@
 """Draw a fitted decision tree with scikit-learn's plot_tree (filled, feature and class names)."""
-from mlviz import models
-from mlviz.io import read_json
-from mlviz.jobs import run, stamp
+from mlviz.compute import models
+from mlviz.workflow.io import read_json
+from mlviz.workflow.jobs import run, stamp
 from mlviz.plots.tree import draw_tree
-from mlviz.style import Style, save
+from mlviz.plots.style import Style, save
 
 
 def main(smk):

@@ -1,9 +1,9 @@
 """Predict the test split with a saved model; write the predictions and their metrics."""
 import pandas as pd
 
-from mlviz import metrics, models
-from mlviz.io import read_json, write_parquet
-from mlviz.jobs import run
+from mlviz.compute import metrics, models
+from mlviz.workflow.io import read_json, write_parquet
+from mlviz.workflow.jobs import run
 
 
 def main(smk):

@@ -2,9 +2,9 @@
 every pair of methods (impurity, permutation, mean |SHAP|, LIME weight, coefficient)."""
 import pandas as pd
 
-from mlviz import trust
-from mlviz.io import write_parquet
-from mlviz.jobs import run
+from mlviz.compute import trust
+from mlviz.workflow.io import write_parquet
+from mlviz.workflow.jobs import run
 
 
 def main(smk):

@@ -1,11 +1,11 @@
 """Gather every importance part (impurity, permutation, SHAP, LIME, coefficients) into one tidy
 table — dataset, model, method, feature, value, spread — each method's rows most important first
-(mlviz.importance.ordered), the order every figure draws them in."""
+(mlviz.compute.importance.ordered), the order every figure draws them in."""
 import pandas as pd
 
-from mlviz.importance import COLUMNS, ordered
-from mlviz.io import write_parquet
-from mlviz.jobs import run
+from mlviz.compute.importance import COLUMNS, ordered
+from mlviz.workflow.io import write_parquet
+from mlviz.workflow.jobs import run
 
 
 def main(smk):

@@ -1,8 +1,8 @@
 """Gather the per-model metric tables into one tidy table."""
 import pandas as pd
 
-from mlviz.io import write_parquet
-from mlviz.jobs import run
+from mlviz.workflow.io import write_parquet
+from mlviz.workflow.jobs import run
 
 
 def main(smk):

@@ -1,8 +1,8 @@
 """For each digit class, one correctly classified test image, its Grad-CAM heatmap and the overlay."""
-from mlviz.io import load_npz
-from mlviz.jobs import run, stamp
+from mlviz.workflow.io import load_npz
+from mlviz.workflow.jobs import run, stamp
 from mlviz.plots.neural import draw_gradcam_grid
-from mlviz.style import Style, save
+from mlviz.plots.style import Style, save
 
 
 def main(smk):

@@ -1,9 +1,9 @@
 """Sanity check (a), model-parameter randomisation: Grad-CAM of the trained network beside that of
 the same architecture with fresh random weights, and the rank correlations against the threshold."""
-from mlviz.io import load_npz
-from mlviz.jobs import run, stamp
+from mlviz.workflow.io import load_npz
+from mlviz.workflow.jobs import run, stamp
 from mlviz.plots.neural import draw_randomization
-from mlviz.style import Style, save
+from mlviz.plots.style import Style, save
 
 
 def main(smk):

@@ -2,9 +2,9 @@
 fitted on (no refit), as a part of the importance table (method "coefficient")."""
 import pandas as pd
 
-from mlviz import importance, models
-from mlviz.io import read_json, write_parquet
-from mlviz.jobs import run
+from mlviz.compute import importance, models
+from mlviz.workflow.io import read_json, write_parquet
+from mlviz.workflow.jobs import run
 
 
 def main(smk):

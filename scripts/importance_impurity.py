@@ -1,8 +1,8 @@
 """Impurity importance (mean decrease in impurity) of a fitted tree model, with its spread across
 the trees of a forest, as a part of the importance table."""
-from mlviz import importance, models
-from mlviz.io import read_json, write_parquet
-from mlviz.jobs import run
+from mlviz.compute import importance, models
+from mlviz.workflow.io import read_json, write_parquet
+from mlviz.workflow.jobs import run
 
 
 def main(smk):

@@ -3,9 +3,9 @@ and standard deviation over n_repeats. Unlike impurity importance it is measured
 does not favour features with many distinct values."""
 import pandas as pd
 
-from mlviz import importance, models
-from mlviz.io import read_json, write_parquet
-from mlviz.jobs import log, run
+from mlviz.compute import importance, models
+from mlviz.workflow.io import read_json, write_parquet
+from mlviz.workflow.jobs import log, run
 
 
 def main(smk):

@@ -1,9 +1,9 @@
 """LIME explanation of one test row with the configured seed: a table and lime's own HTML page."""
 from pathlib import Path
 
-from mlviz import lime_explain as lx
-from mlviz.io import write_parquet
-from mlviz.jobs import log, run
+from mlviz.compute import lime_explain as lx
+from mlviz.workflow.io import write_parquet
+from mlviz.workflow.jobs import log, run
 
 
 def main(smk):

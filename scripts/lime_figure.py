@@ -1,10 +1,10 @@
 """lime's bar chart (as_pyplot_figure) of one stored explanation."""
 import pandas as pd
 
-from mlviz.io import read_json
-from mlviz.jobs import run, stamp
+from mlviz.workflow.io import read_json
+from mlviz.workflow.jobs import run, stamp
 from mlviz.plots.lime import draw_explanation
-from mlviz.style import Style, save
+from mlviz.plots.style import Style, save
 
 
 def main(smk):

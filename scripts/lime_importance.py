@@ -2,9 +2,9 @@
 explained test rows of |mean weight over seeds|; spread, the mean of the across-seed s.d."""
 import pandas as pd
 
-from mlviz import lime_explain
-from mlviz.io import write_parquet
-from mlviz.jobs import run
+from mlviz.compute import lime_explain
+from mlviz.workflow.io import write_parquet
+from mlviz.workflow.jobs import run
 
 
 def main(smk):

@@ -2,9 +2,9 @@
 when the explainer is built): weights per seed, per-feature mean and spread, top-k agreement."""
 import pandas as pd
 
-from mlviz import lime_explain as lx
-from mlviz.io import write_parquet
-from mlviz.jobs import log, run
+from mlviz.compute import lime_explain as lx
+from mlviz.workflow.io import write_parquet
+from mlviz.workflow.jobs import log, run
 
 
 def main(smk):

@@ -1,9 +1,9 @@
 """Mean and spread of LIME weights over seeds for one test row, with the top-k agreement."""
 import pandas as pd
 
-from mlviz.jobs import run, stamp
+from mlviz.workflow.jobs import run, stamp
 from mlviz.plots.lime import draw_stability
-from mlviz.style import Style, save
+from mlviz.plots.style import Style, save
 
 
 def main(smk):

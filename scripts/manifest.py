@@ -1,5 +1,5 @@
 """The run's manifest, written after everything else: one row per file under results/<run>/ with
-its role (table, model, figure, report, log: mlviz.layout), the rule that wrote it, sha256 and size,
+its role (table, model, figure, report, log: mlviz.workflow.layout), the rule that wrote it, sha256 and size,
 and the provenance of the run (config hash, git commit and whether the tree was dirty, package
 versions).
 
@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from mlviz.io import write_parquet
-from mlviz.jobs import run
-from mlviz.layout import Layout
+from mlviz.workflow.io import write_parquet
+from mlviz.workflow.jobs import run
+from mlviz.workflow.layout import Layout
 
 COLUMNS = ["path", "kind", "rule", "sha256", "bytes", "config_hash", "git_commit", "git_dirty", "packages"]
 

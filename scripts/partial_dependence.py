@@ -3,10 +3,12 @@ figure's), the average curve of more features (the shape summary the article rea
 two-way partial dependence of the top pair."""
 import pandas as pd
 
-from mlviz import claims, effects, models
-from mlviz.importance import ordered
-from mlviz.io import read_json, write_parquet
-from mlviz.jobs import log, run
+from mlviz.article import claims
+
+from mlviz.compute import effects, models
+from mlviz.compute.importance import ordered
+from mlviz.workflow.io import read_json, write_parquet
+from mlviz.workflow.jobs import log, run
 
 
 def main(smk):

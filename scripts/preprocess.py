@@ -1,7 +1,7 @@
 """Validate a raw CSV against its dataset's resolved recipe, preprocess it, write the split."""
-from mlviz import data
-from mlviz.io import write_json, write_parquet
-from mlviz.jobs import log, run
+from mlviz.compute import data
+from mlviz.workflow.io import write_json, write_parquet
+from mlviz.workflow.jobs import log, run
 
 
 def main(smk):

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import yaml
 
-from mlviz import quarto
-from mlviz.article import code
-from mlviz.facts import colophon
-from mlviz.jobs import log, run
+from mlviz.article import quarto
+from mlviz.article.markdown import code
+from mlviz.article.facts import colophon
+from mlviz.workflow.jobs import log, run
 
 
 def stage(smk, build: Path, facts: dict) -> None:

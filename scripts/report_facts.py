@@ -5,10 +5,10 @@ from pathlib import Path
 
 import yaml
 
-from mlviz import claims as C
-from mlviz import facts as F
-from mlviz.article import code, fact, join_and
-from mlviz.jobs import log, run
+from mlviz.article import claims as C
+from mlviz.article import facts as F
+from mlviz.article.markdown import code, fact, join_and
+from mlviz.workflow.jobs import log, run
 
 BLOCKS = ("data_table", "data_notes", "importance_table", "importance_more", "shap_table", "shap_dependence",
           "lime_rows", "regression_table", "effects_pair", "effects_more", "performance_more", "comparison_figures",

@@ -1,10 +1,10 @@
 """The tutorial's three pictures side by side: the photo, its Grad-CAM heatmap, and the overlay."""
 import pandas as pd
 
-from mlviz.io import load_npz
-from mlviz.jobs import run, stamp
+from mlviz.workflow.io import load_npz
+from mlviz.workflow.jobs import run, stamp
 from mlviz.plots.neural import draw_resnet
-from mlviz.style import Style, save
+from mlviz.plots.style import Style, save
 
 
 def main(smk):

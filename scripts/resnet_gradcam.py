@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mlviz import cnn, gradcam
+from mlviz.compute import cnn, gradcam
 from mlviz.errors import InputError
-from mlviz.io import save_npz, write_parquet
-from mlviz.jobs import log, run
+from mlviz.workflow.io import save_npz, write_parquet
+from mlviz.workflow.jobs import log, run
 
 SIZE = 224  # ResNet50's input
 

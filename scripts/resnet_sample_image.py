@@ -5,7 +5,7 @@ import skimage.data
 from PIL import Image
 
 from mlviz.errors import InputError
-from mlviz.jobs import log, run
+from mlviz.workflow.jobs import log, run
 
 
 def main(smk):

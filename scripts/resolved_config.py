@@ -4,7 +4,7 @@ from pathlib import Path
 
 import yaml
 
-from mlviz.jobs import run
+from mlviz.workflow.jobs import run
 
 HEADER = """\
 # The configuration of this run with every default and every inference spelt out (mlviz resolved

@@ -4,9 +4,9 @@ number of features in random order."""
 import numpy as np
 import pandas as pd
 
-from mlviz import models, trust, tree_shap
-from mlviz.io import read_json, write_parquet
-from mlviz.jobs import log, run
+from mlviz.compute import models, trust, tree_shap
+from mlviz.workflow.io import read_json, write_parquet
+from mlviz.workflow.jobs import log, run
 
 
 def main(smk):
@@ -22,7 +22,7 @@ def main(smk):
     cls = summary["class"]
 
     def output(frame: pd.DataFrame) -> np.ndarray:
-        """The output SHAP explains (mlviz.tree_shap): a probability, a margin or a prediction."""
+        """The output SHAP explains (mlviz.compute.tree_shap): a probability, a margin or a prediction."""
         frame = frame.set_axis(names, axis=1)
         if meta["task"] == "regression":
             return model.predict(frame)

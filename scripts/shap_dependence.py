@@ -2,11 +2,11 @@
 import pandas as pd
 
 from mlviz.errors import InputError
-from mlviz.io import read_json
-from mlviz.jobs import run, stamp
+from mlviz.workflow.io import read_json
+from mlviz.workflow.jobs import run, stamp
 from mlviz.plots import shap as plots
-from mlviz.style import Style, save
-from mlviz.tree_shap import ranked_features
+from mlviz.plots.style import Style, save
+from mlviz.compute.tree_shap import ranked_features
 
 
 def main(smk):

@@ -1,10 +1,10 @@
 """Force plot (matplotlib) of one explained row, from the stored SHAP values."""
 import pandas as pd
 
-from mlviz.io import read_json
-from mlviz.jobs import run, stamp
+from mlviz.workflow.io import read_json
+from mlviz.workflow.jobs import run, stamp
 from mlviz.plots import shap as plots
-from mlviz.style import Style, save
+from mlviz.plots.style import Style, save
 
 
 def main(smk):

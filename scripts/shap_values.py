@@ -2,9 +2,9 @@
 the additivity check, and mean |SHAP| per feature for the importance table."""
 import pandas as pd
 
-from mlviz import models, tree_shap
-from mlviz.io import read_json, write_json, write_parquet
-from mlviz.jobs import log, run
+from mlviz.compute import models, tree_shap
+from mlviz.workflow.io import read_json, write_json, write_parquet
+from mlviz.workflow.jobs import log, run
 
 
 def main(smk):

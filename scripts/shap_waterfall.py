@@ -1,10 +1,10 @@
 """Waterfall plot of one explained row (config figures.shap.instances), from the stored SHAP values."""
 import pandas as pd
 
-from mlviz.io import read_json
-from mlviz.jobs import run, stamp
+from mlviz.workflow.io import read_json
+from mlviz.workflow.jobs import run, stamp
 from mlviz.plots import shap as plots
-from mlviz.style import Style, save
+from mlviz.plots.style import Style, save
 
 
 def main(smk):

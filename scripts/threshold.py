@@ -2,10 +2,10 @@
 threshold beside the default."""
 import pandas as pd
 
-from mlviz import threshold
-from mlviz.io import read_json, write_json, write_parquet
-from mlviz.jobs import run
-from mlviz.metrics import proba_columns
+from mlviz.compute import threshold
+from mlviz.workflow.io import read_json, write_json, write_parquet
+from mlviz.workflow.jobs import run
+from mlviz.compute.metrics import proba_columns
 
 
 def main(smk):

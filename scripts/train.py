@@ -1,9 +1,9 @@
 """Fit one configured model on its dataset's training split and save it without pickle."""
 import pandas as pd
 
-from mlviz import models
-from mlviz.io import read_json
-from mlviz.jobs import log, run
+from mlviz.compute import models
+from mlviz.workflow.io import read_json
+from mlviz.workflow.jobs import log, run
 
 
 def main(smk):

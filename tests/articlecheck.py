@@ -3,7 +3,7 @@
 
 - every number and name in a fact span is the one its table holds (looked up again here);
 - every claim the article's sentences rest on is recomputed here from the tables, by code of its own
-  (not mlviz.claims), and must agree; every sentence shown under a claim must be shown rightly;
+  (not mlviz.article.claims), and must agree; every sentence shown under a claim must be shown rightly;
 - the article names no data other than its own;
 - the PDF: no page more than half blank but the last, no text outside the page.
 """
@@ -207,7 +207,7 @@ def lookup(run_dir: Path, f: dict, config: dict, constants: dict, tables: dict |
 
 
 def check_facts(run_dir: Path) -> tuple[list[str], list[dict]]:
-    from mlviz import claims as mclaims
+    from mlviz.article import claims as mclaims
 
     config = resolved_config(run_dir)
     constants = {k: getattr(mclaims, k) for k in dir(mclaims) if k.isupper()}
@@ -250,7 +250,7 @@ def _imp(run_dir, ds, model, method) -> pd.DataFrame:
 
 def recompute(run_dir: Path, sections: dict, config: dict) -> dict:
     """Every claim of the article, from the tables, by this test's own reading of them."""
-    from mlviz import claims as K  # thresholds only: named constants the article quotes
+    from mlviz.article import claims as K
 
     out = {}
     metrics = pd.read_parquet(run_dir / "metrics.parquet")
@@ -446,7 +446,7 @@ def check_claims(run_dir: Path) -> list[str]:
 
 def sections_of(run_dir: Path, meta: dict, config: dict) -> dict:
     """Which (dataset, model) each section read, from the article's own subjects and the config."""
-    from mlviz import selection
+    from mlviz.config import selection
 
     out = {}
     facts = facts_file(run_dir)["variables"]

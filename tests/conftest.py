@@ -1,6 +1,6 @@
 """Shared test helpers: paths, configs in temporary directories, running the workflow, and the
-two in-process entry points the workflow itself uses (mlviz.settings.resolve at parse time,
-mlviz.data.preprocess in rule preprocess)."""
+two in-process entry points the workflow itself uses (mlviz.config.settings.resolve at parse time,
+mlviz.compute.data.preprocess in rule preprocess)."""
 from __future__ import annotations
 
 import copy
@@ -87,8 +87,8 @@ def small_config(run: str = "small", neural: bool = False) -> dict:
 
 
 def layout(run_dir: Path):
-    """mlviz.layout of a run folder: layout(run).path('model', dataset=..., ...) as a Path."""
-    from mlviz.layout import Layout
+    """mlviz.workflow.layout of a run folder: layout(run).path('model', dataset=..., ...) as a Path."""
+    from mlviz.workflow.layout import Layout
 
     class _PathLayout(Layout):
         def path(self, kind: str, **wildcards) -> Path:  # type: ignore[override]
@@ -102,8 +102,8 @@ def layout(run_dir: Path):
 
 # ------------------------------------------------------------------ in process, as the workflow does
 def resolve(cfg: dict, cache: Path | None = None) -> tuple[dict, dict]:
-    """mlviz.settings.resolve, as rules/common.smk calls it (no profile cache unless given)."""
-    from mlviz import settings
+    """mlviz.config.settings.resolve, as rules/common.smk calls it (no profile cache unless given)."""
+    from mlviz.config import settings
 
     return settings.resolve(copy.deepcopy(cfg), cache=cache)
 
@@ -124,7 +124,7 @@ def resolve_error(cfg: dict, cache: Path | None = None) -> str:
 
 def _source_csv(resolved: dict, dataset: str, folder: Path) -> Path:
     """The dataset's raw CSV: the configured file, or the demo generator's output written to folder."""
-    from mlviz import demo
+    from mlviz.sources import demo
 
     name = resolved["datasets"][dataset]["source"]
     src = resolved["sources"][name]
@@ -138,10 +138,10 @@ def _source_csv(resolved: dict, dataset: str, folder: Path) -> Path:
 
 def preprocess_in_process(cfg: dict, dataset: str) -> SimpleNamespace:
     """What the workflow does with a dataset before anything is trained, in this process: resolve
-    the config (parse time, cache=None), read the raw CSV and run mlviz.data.preprocess (rule
+    the config (parse time, cache=None), read the raw CSV and run mlviz.compute.data.preprocess (rule
     preprocess). Returns train, test, notes, ds (the resolved dataset), path and the meta table.
     Bad input raises InputError from whichever of the two stages finds it."""
-    from mlviz import data
+    from mlviz.compute import data
 
     resolved, notes = resolve(cfg)
     ds = resolved["datasets"][dataset]

@@ -1,24 +1,24 @@
 """Unit tests of the comparison, calibration, effects, threshold and trust chapters on small
-synthetic data: the numbers (against scikit-learn and mlviz.metrics) and what the figures draw."""
+synthetic data: the numbers (against scikit-learn and mlviz.compute.metrics) and what the figures draw."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from mlviz import calibration as cal
-from mlviz import comparison as cmp
-from mlviz import effects as eff
-from mlviz import metrics as mmetrics
-from mlviz import threshold as thr
-from mlviz import trust
+from mlviz.compute import calibration as cal
+from mlviz.compute import comparison as cmp
+from mlviz.compute import effects as eff
+from mlviz.compute import metrics as mmetrics
+from mlviz.compute import threshold as thr
+from mlviz.compute import trust
 from mlviz.errors import InputError
 from mlviz.plots import calibration as pcal
 from mlviz.plots import comparison as pcmp
 from mlviz.plots import effects as peff
 from mlviz.plots import threshold as pthr
 from mlviz.plots import trust as ptrust
-from mlviz.style import Style, save
+from mlviz.plots.style import Style, save
 
 BINARY = ["no", "yes"]
 THREE = ["Admit", "Deny", "Waitlist"]
@@ -545,7 +545,7 @@ def test_trust_figures(style, tmp_path):
 
 # ------------------------------------------------------------------ long names (any user's data)
 def test_lime_conditions_are_written_in_the_datas_own_units():
-    from mlviz.lime_explain import in_original_units
+    from mlviz.compute.lime_explain import in_original_units
 
     scale = {"Culmen Length (mm)": {"mean": 44.0, "std": 5.0}, "income": {"mean": 50_000.0, "std": 10_000.0}}
     assert in_original_units("-0.80 < Culmen Length (mm) <= 0.20", "Culmen Length (mm)", scale) == \

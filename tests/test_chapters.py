@@ -1,4 +1,4 @@
-"""The chapters beyond the tutorial on the demo data, where the answer is known (mlviz.demo's
+"""The chapters beyond the tutorial on the demo data, where the answer is known (mlviz.sources.demo's
 ground truth: mba admission is driven by gpa > gmat > work_exp, insurance charges by smoker ≫ age >
 bmi > children, every other column has no effect): feature effects have the generators' shapes,
 the importance methods agree on the drivers, SHAP's ranking is faithful, and the comparison and
@@ -10,7 +10,7 @@ import json
 import pandas as pd
 import pytest
 
-from mlviz.demo import GROUND_TRUTH
+from mlviz.sources.demo import GROUND_TRUTH
 
 
 def effects(run_dir, ds, model) -> pd.DataFrame:

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from conftest import REPO, load_config, resolve, resolve_error, scheduled_jobs, small_config, snakemake
 
-from mlviz import schema
+from mlviz.config import schema
 
 
 def dry_run(tmp_path, cfg):

@@ -1,6 +1,6 @@
 """Preprocessing: the tutorial's recipes on the real files, any CSV by config (or by inference), bad
 input stopped at the door with one line naming the file, column or key — whether the config's
-resolution at parse time (mlviz.settings) or rule preprocess (mlviz.data) finds it."""
+resolution at parse time (mlviz.config.settings) or rule preprocess (mlviz.compute.data) finds it."""
 from __future__ import annotations
 
 import hashlib
@@ -316,7 +316,7 @@ def test_bad_label_stops_the_workflow_in_preprocess_before_training(tmp_path):
 def test_a_class_the_split_leaves_out_stops_preprocessing():
     """Two rows of a class, both drawn into the train split: stopped before any model is trained,
     naming the class and its rows."""
-    from mlviz.data import _check_classes_in_splits
+    from mlviz.compute.data import _check_classes_in_splits
     from mlviz.errors import InputError
 
     y = pd.Series([0, 0, 0, 1, 1, 2, 2, 0], index=range(8))

@@ -11,7 +11,9 @@ import pandas as pd
 import pytest
 from conftest import REPO, SHARED_DATA, load_config, preprocess_in_process
 
-from mlviz import data, demo, models
+from mlviz.compute import data, models
+
+from mlviz.sources import demo
 
 FILES = {"mba": "MBA.csv", "insurance": "insurance.csv"}
 SIZES = {"mba": 6194, "insurance": 1338}

@@ -50,7 +50,7 @@ GROUPS = {
     "figures": {
         "about": "rules/{importance,figures,shap,lime}.smk: explain models (importances, SHAP, LIME), draw figures.",
         "conda": [],
-        # jsonschema: mlviz.style reads the style defaults through mlviz.schema.
+        # jsonschema: mlviz.plots.style reads the style defaults through mlviz.config.schema.
         "pip": ["numpy", "pandas", "pyarrow", "scikit-learn", "skops", "PyYAML", "jsonschema", "xgboost-cpu",
                 "matplotlib", "shap", "lime"],
     },
@@ -63,7 +63,7 @@ GROUPS = {
     "report": {
         "about": "rules/report.smk: the article, with Quarto (conda-forge), pandoc and Typst.",
         "conda": [f"quarto={QUARTO_PIN}"],
-        # scikit-learn: mlviz.facts orders importances with mlviz.importance, which computes them too.
+        # scikit-learn: mlviz.article.facts orders importances with mlviz.compute.importance, which computes them too.
         "pip": ["pandas", "pyarrow", "PyYAML", "scikit-learn", "pypandoc-binary", "typst"],
     },
 }
@@ -130,7 +130,7 @@ def direct_imports(path: Path) -> set[str]:
             if node.level:  # from . import x (level 1: this package), from ..y import z (level 2: its parent)
                 base = ".".join(filter(None, [*package[:len(package) - node.level + 1], base]))
             names.add(base)
-            # `from mlviz import data` imports the module mlviz.data
+            # `from mlviz import data` imports the module mlviz.compute.data
             names.update(f"{base}.{a.name}" for a in node.names if module_file(f"{base}.{a.name}"))
     return names - {""}
 
@@ -157,23 +157,23 @@ def identifiers(path: Path) -> set[str]:
 
 @lru_cache(maxsize=1)
 def registry_modules() -> set[str]:
-    spec = importlib.util.spec_from_file_location("_mlviz_registry", SCRIPTS / "mlviz" / "registry.py")
+    spec = importlib.util.spec_from_file_location("_mlviz_registry", SCRIPTS / "mlviz" / "config" / "estimators.py")
     registry = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(registry)
     return {module for module, *_ in registry.ESTIMATORS.values()}
 
 
 def warm_preload() -> set[str]:
-    """The modules mlviz.warm's server imports by name (its PRELOAD list, read without running it)."""
-    tree = ast.parse((SCRIPTS / "mlviz" / "warm.py").read_text())
+    """The modules mlviz.workflow.warm's server imports by name (its PRELOAD list, read without running it)."""
+    tree = ast.parse((SCRIPTS / "mlviz" / "workflow" / "warm.py").read_text())
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "PRELOAD" for t in node.targets):
             return set(ast.literal_eval(node.value))
-    raise AssertionError("scripts/mlviz/warm.py has no PRELOAD list")
+    raise AssertionError("scripts/mlviz/workflow/warm.py has no PRELOAD list")
 
 
 # mlviz modules that import by name, and what they may import.
-DYNAMIC = {"mlviz.models": registry_modules, "mlviz.warm": warm_preload}
+DYNAMIC = {"mlviz.compute.models": registry_modules, "mlviz.workflow.warm": warm_preload}
 
 
 def uses_dynamic_import(path: Path) -> bool:
@@ -373,6 +373,32 @@ def test_every_imported_package_is_pinned():
     missing = {f"{p.relative_to(REPO)}": sorted(set(needed(p)) - set(lock())) for p in files}
     missing = {k: v for k, v in missing.items() if v}
     assert not missing, f"imported but not pinned in envs/requirements.lock: {missing}"
+
+
+def lint_imports(scripts: Path) -> subprocess.CompletedProcess:
+    """Import Linter on the package under `scripts`, with the contract of scripts/mlviz/layers.ini."""
+    return subprocess.run([str(Path(sys.executable).with_name("lint-imports")), "mlviz/layers.ini", "--no-cache",
+                           "--no-logo"], cwd=scripts, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(scripts)})
+
+
+def test_the_package_keeps_its_layers():
+    proc = lint_imports(SCRIPTS)
+    assert proc.returncode == 0 and "1 kept, 0 broken" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_an_upward_import_breaks_the_layers_contract_by_name(tmp_path):
+    """A compute module that imports the article (a layer above it) fails, naming the rule and the import."""
+    import shutil
+
+    shutil.copytree(SCRIPTS / "mlviz", tmp_path / "mlviz", ignore=shutil.ignore_patterns("__pycache__"))
+    metrics = tmp_path / "mlviz" / "compute" / "metrics.py"
+    metrics.write_text(metrics.read_text() + "\nfrom ..article import claims  # planted\n")
+    proc = lint_imports(tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "mlviz layers (article | plots > compute > config > sources > workflow) BROKEN" in proc.stdout
+    assert "mlviz.compute is not allowed to import mlviz.article" in proc.stdout
+    assert "mlviz.compute.metrics -> mlviz.article.claims" in proc.stdout
 
 
 def test_dynamic_imports_are_declared():

@@ -28,16 +28,18 @@ import pytest
 import yaml
 from conftest import REPO, SHARED_DATA, SNAKEMAKE, resolve, resolve_error, small_config
 
-from mlviz import importance, models, schema
-from mlviz import style as mstyle
+from mlviz.compute import importance, models
+
+from mlviz.config import schema
+from mlviz.plots import style as mstyle
 from mlviz.errors import InputError
-from mlviz.jobs import stamp
+from mlviz.workflow.jobs import stamp
 from mlviz.plots import bars, classification, regression, tree
-from mlviz.style import Style
+from mlviz.plots.style import Style
 
 COPY_IGNORE = {".git", ".venv", "results", ".snakemake", ".pytest_cache", "tests", "__pycache__", "data"}
 
-# The demo generator's ground truth (scripts/mlviz/demo.py).
+# The demo generator's ground truth (scripts/mlviz/sources/demo.py).
 MBA_DRIVERS = ["gpa", "gmat", "work_exp"]
 MBA_NO_EFFECT = ("gender", "international", "major_", "race_", "work_industry_")
 INSURANCE_DRIVERS = ["smoker", "age", "bmi"]
@@ -62,7 +64,7 @@ COMPUTE_RULES = {"demo_data", "preprocess", "train", "evaluate", "gather_metrics
                  "importance_permutation", "importance_coefficient", "gather_importances"}
 
 # A target rule over these families' figures only (the full `all` would also run SHAP, LIME, the
-# article...): rules/common.smk's list of the run's figures, classified by mlviz.layout.
+# article...): rules/common.smk's list of the run's figures, classified by mlviz.workflow.layout.
 WRAPPER = f'''include: "Snakefile"
 
 
@@ -455,7 +457,7 @@ def test_figures_are_drawn_byte_identically(demo_run, tmp_path):
 
 
 def test_draw_functions_draw_into_a_given_axes(demo_run):
-    """The plot contract (mlviz.style): ax= draws into an existing figure and returns it."""
+    """The plot contract (mlviz.plots.style): ax= draws into an existing figure and returns it."""
     run = demo_run["run"]
     pred = pd.read_parquet(run / "predictions" / "mba_binary" / "random_forest.parquet")
     metrics = _metrics(run, "mba_binary", "random_forest")
@@ -546,16 +548,16 @@ def _jobs_after_editing(demo_run, module_name: str) -> dict[str, int]:
 
 
 def test_editing_the_style_module_redraws_every_figure_and_computes_nothing(demo_run):
-    jobs = _jobs_after_editing(demo_run, "style.py")
+    jobs = _jobs_after_editing(demo_run, "plots/style.py")
     assert not set(jobs) & COMPUTE_RULES, jobs
     assert sum(jobs.values()) == len(DEFAULT_FIGURES)
     assert jobs == {rule: list(DEFAULT_FIGURES.values()).count(rule) for rule in set(DEFAULT_FIGURES.values())}
 
 
 def test_editing_a_compute_module_recomputes_without_retraining(demo_run):
-    """mlviz/importance.py computes the importances (and orders the bars): those rules rerun, the
+    """mlviz/compute/importance.py computes the importances (and orders the bars): those rules rerun, the
     models stay."""
-    jobs = _jobs_after_editing(demo_run, "importance.py")
+    jobs = _jobs_after_editing(demo_run, "compute/importance.py")
     assert {"importance_impurity", "importance_permutation", "importance_coefficient", "draw_importance",
             "draw_coefficients"} <= set(jobs), jobs
     assert not {"demo_data", "preprocess", "train", "evaluate"} & set(jobs), jobs

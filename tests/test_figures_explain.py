@@ -13,11 +13,13 @@ import pytest
 from conftest import layout, real_data_config, resolve, resolve_error, small_config, snakemake
 from PIL import Image
 
-from mlviz import lime_explain, models, schema, tree_shap
-from mlviz import style as mstyle
+from mlviz.compute import lime_explain, models, tree_shap
+
+from mlviz.config import schema
+from mlviz.plots import style as mstyle
 from mlviz.errors import InputError
 from mlviz.plots import shap as shap_plots
-from mlviz.style import Style
+from mlviz.plots.style import Style
 
 # Measured on the demo data (10 seeds, top 5): mean pairwise Jaccard 0.54 and 0.50 for test rows
 # 0 and 234. Asserted a little below, so that a regression to unstable explanations
@@ -25,7 +27,7 @@ from mlviz.style import Style
 DEMO_MIN_JACCARD = 0.40
 
 
-# What each SHAP/LIME file kind is made by (mlviz.layout kinds → rules/shap.smk, rules/lime.smk).
+# What each SHAP/LIME file kind is made by (mlviz.workflow.layout kinds → rules/shap.smk, rules/lime.smk).
 FIGURE_RULES = {"shap_waterfall_figure": "shap_waterfall", "shap_force_figure": "shap_force",
                 "shap_beeswarm_figure": "shap_beeswarm", "shap_bar_figure": "shap_bar",
                 "shap_dependence_figure": "shap_dependence", "lime_figure": "lime_figure",
@@ -126,7 +128,7 @@ def test_importance_part_order_is_the_drawn_bar_order(demo):
     part = pd.read_parquet(results / "shap/insurance/xgboost/importance.parquet")
     assert list(part.columns) == ["dataset", "model", "method", "feature", "value", "spread"]
     assert set(part["method"]) == {"mean_abs_shap"}
-    # The importance order (mlviz.importance): value descending, ties by name.
+    # The importance order (mlviz.compute.importance): value descending, ties by name.
     gathered = part.assign(a=-part["value"]).sort_values(["a", "feature"])
     assert list(part["feature"]) == list(gathered["feature"])
     table = pd.read_parquet(results / "shap/insurance/xgboost/values.parquet")

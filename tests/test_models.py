@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from conftest import SHARED_DATA
 
-from mlviz import models
+from mlviz.compute import models
 from mlviz.errors import InputError
-from mlviz.registry import ESTIMATORS
+from mlviz.config.estimators import ESTIMATORS
 
 
 @pytest.mark.parametrize("key", sorted(ESTIMATORS))

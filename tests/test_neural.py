@@ -12,8 +12,10 @@ import pytest
 from conftest import REPO, layout, resolve_error, scheduled_jobs, small_config, snakemake
 from PIL import Image
 
-from mlviz import cnn, gradcam, schema
-from mlviz.io import load_npz
+from mlviz.compute import cnn, gradcam
+
+from mlviz.config import schema
+from mlviz.workflow.io import load_npz
 
 EPOCHS = 4
 RUN = "nn"

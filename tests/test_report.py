@@ -26,7 +26,7 @@ from articlecheck import (article, check_claims, check_facts, colophon_is_last, 
                           resolved_config)
 from conftest import REPO, scheduled_jobs, small_config, snakemake, write_config
 
-from mlviz.article import fact
+from mlviz.article.markdown import fact
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -299,7 +299,7 @@ def test_fact_spans_escape_feature_names():
 
 
 def test_missing_quarto_is_one_line_naming_how_to_get_it(monkeypatch):
-    from mlviz import quarto
+    from mlviz.article import quarto
     from mlviz.errors import InputError
 
     monkeypatch.setenv("PATH", "/nonexistent")
@@ -367,8 +367,8 @@ def test_the_coefficients_unit_is_said_for_the_features_there_are(scaled, levels
     """Standardised features are per standard deviation; a one-hot level whose reference level was
     dropped compares with that reference (not with 'no'); other 0/1 features yes against no; other
     numbers per unit. The sentence names only the kinds the model has."""
-    from mlviz import claims as C
-    from mlviz.facts import units_sentence
+    from mlviz.article import claims as C
+    from mlviz.article.facts import units_sentence
 
     data = pd.DataFrame({"age": [0.5, -1.2, 0.7], "bmi": [1.0, 0.0, 2.5], "smoker": [0, 1, 1],
                          "region_north": [1, 0, 0]})
@@ -390,7 +390,7 @@ def test_the_coefficients_unit_is_said_for_the_features_there_are(scaled, levels
 def test_only_a_positive_permutation_value_is_called_a_drop():
     """Six features, one drop (within its noise), the rest exactly zero: one drop to name, and every
     feature within noise (the article then says none can be told apart from zero)."""
-    from mlviz import claims as C
+    from mlviz.article import claims as C
 
     perm = pd.DataFrame({"dataset": "d", "model": "m", "method": "permutation", "feature": list("abcdef"),
                          "value": [0.4, 0, 0, 0, 0, 0], "spread": [0.2, 0, 0, 0, 0, 0]})

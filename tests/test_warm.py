@@ -1,4 +1,4 @@
-"""The warm worker (scripts/mlviz/warm.py, scripts/warm/sitecustomize.py): a Snakemake script job
+"""The warm worker (scripts/mlviz/workflow/warm.py, scripts/warm/sitecustomize.py): a Snakemake script job
 handed to a server that has imported the heavy libraries behaves as the job run by `python FILE`
 (exit code, stdin/stdout/stderr, cwd, environment, signals, tracebacks), dies with its client, and
 falls back to running cold whenever the server is not there; a run with it gives the bytes of a run
@@ -26,7 +26,7 @@ from conftest import REPO, SNAKEMAKE, small_config, write_config
 PY = sys.executable
 HOOK = str(REPO / "scripts" / "warm")
 
-_spec = importlib.util.spec_from_file_location("_mlviz_warm_test", REPO / "scripts" / "mlviz" / "warm.py")
+_spec = importlib.util.spec_from_file_location("_mlviz_warm_test", REPO / "scripts" / "mlviz" / "workflow" / "warm.py")
 warm = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(warm)
 
@@ -282,7 +282,7 @@ def test_a_warm_run_gives_the_bytes_of_a_cold_run(tmp_path):
                                            "figures/shap/insurance/xgboost/beeswarm.png")]
     base = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", warm.ENABLE, "MLVIZ_WARM_PRELOAD")}
     modes = {"cold": {**base, warm.SWITCH: "0"},
-             # What rules/common.smk sets up (mlviz.warm.configure), spelled out so that this test
+             # What rules/common.smk sets up (mlviz.workflow.warm.configure), spelled out so that this test
              # does not depend on it; a short idle time so that the server is gone soon after.
              "warm": {**base, "PYTHONPATH": HOOK, warm.ENABLE: "1", "MLVIZ_WARM_IDLE": "5",
                       "MLVIZ_WARM_LOGDIR": str(tmp_path / "warm-logs")}}

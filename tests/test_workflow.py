@@ -107,7 +107,7 @@ def test_every_rule_is_named_after_its_script_and_records_a_benchmark():
     assert not problems, "\n".join(problems)
 
 
-# Imports every rule script the way Snakemake runs it (mlviz.jobs.run stubbed out, so that main()
+# Imports every rule script the way Snakemake runs it (mlviz.workflow.jobs.run stubbed out, so that main()
 # does not run), one at a time, and prints the package files each one loaded.
 _LOADED = r"""
 import json, runpy, sys
@@ -117,8 +117,8 @@ out = {}
 for script in sys.argv[2:]:
     for m in [m for m in sys.modules if m == "mlviz" or m.startswith("mlviz.")]:
         del sys.modules[m]
-    import mlviz.jobs
-    mlviz.jobs.run = lambda main, smk: None
+    import mlviz.workflow.jobs
+    mlviz.workflow.jobs.run = lambda main, smk: None
     runpy.run_path(script, init_globals={"snakemake": None})
     out[Path(script).stem] = sorted(str(Path(m.__file__).resolve()) for n, m in sys.modules.items()
                                     if (n == "mlviz" or n.startswith("mlviz.")) and getattr(m, "__file__", None))

@@ -15,7 +15,7 @@ from articlecheck import (article, check_claims, check_facts, colophon_is_last, 
                           layout_problems)
 from conftest import snakemake
 
-from mlviz import settings
+from mlviz.config import settings
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +89,7 @@ def test_a_minimal_config_gives_a_complete_true_article(name, zoo_runs, tables):
 
 
 def pd_columns(path: str, source: dict) -> list[str]:
-    from mlviz import csvfile
+    from mlviz.sources import csvfile
 
     return csvfile.read_header(path, encoding=source["encoding"], sep=source["sep"])
 

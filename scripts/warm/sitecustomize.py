@@ -1,7 +1,7 @@
-"""The warm worker's client (the server: scripts/mlviz/warm.py, which explains the design).
+"""The warm worker's client (the server: scripts/mlviz/workflow/warm.py, which explains the design).
 
 Python imports this module as it starts whenever this folder is on PYTHONPATH; mlviz puts it there
-only for the local jobs of a run (mlviz.warm.configure, called from rules/common.smk). In a
+only for the local jobs of a run (mlviz.workflow.warm.configure, called from rules/common.smk). In a
 Snakemake script job (`python .snakemake/scripts/tmpXXXX.<script>.py`) it hands the job to a server
 that has already imported the heavy libraries and exits with the job's status. Anywhere else, with
 MLVIZ_WARM=0, or whenever no server is ready, it does nothing and Python runs the script itself
@@ -13,7 +13,7 @@ Every job pays for this file before it works: it uses only modules built into th
 import os
 import sys
 
-ENABLE = "MLVIZ_WARM_JOBS"  # set by mlviz.warm.configure for this run's local jobs
+ENABLE = "MLVIZ_WARM_JOBS"  # set by mlviz.workflow.warm.configure for this run's local jobs
 SWITCH = "MLVIZ_WARM"  # MLVIZ_WARM=0: off
 TIMEOUT = float(os.environ.get("MLVIZ_WARM_TIMEOUT", "10"))  # for the server's "ready"; then cold
 # Not part of the key (the child applies them all): what Snakemake sets per job (threads, the
@@ -23,7 +23,7 @@ PER_JOB = ("OMP_NUM_THREADS", "GOTO_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_N
            "_", "PWD", "OLDPWD", "SHLVL")
 THREAD_VARS = PER_JOB[:6]
 HERE = os.path.abspath(__file__)
-SERVER = os.path.join(os.path.dirname(os.path.dirname(HERE)), "mlviz", "warm.py")
+SERVER = os.path.join(os.path.dirname(os.path.dirname(HERE)), "mlviz", "workflow", "warm.py")
 LIMITS = ("RLIMIT_AS", "RLIMIT_CPU", "RLIMIT_DATA", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_CORE", "RLIMIT_NPROC")
 # The server: a fresh interpreter, sys.path as a job's before its script folder is added, warm.py as __main__.
 BOOT = "import sys, runpy; del sys.path[0]; runpy.run_path(sys.argv.pop(1), run_name='__main__')"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..importance import ordered, within_noise
-from ..style import Style
+from ..compute.importance import ordered, within_noise
+from .style import Style
 
 NOISE_COLOUR = "#b8b8b8"
 
@@ -20,7 +20,7 @@ def _value_format(values: np.ndarray) -> str:
 
 def draw_bars(table: pd.DataFrame, *, style: Style, title: str, xlabel: str, error_bars: bool = False,
               top_k: int | None = None, mark_noise: bool = False, ax=None):
-    """Bars in the importance order (mlviz.importance.ordered), first at the top; ±spread error
+    """Bars in the importance order (mlviz.compute.importance.ordered), first at the top; ±spread error
     bars; mark_noise greys the bars that cannot be told apart from zero (permutation importance).
     The y tick labels are the features in drawn order, top to bottom."""
     table = ordered(table)

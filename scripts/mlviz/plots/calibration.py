@@ -1,13 +1,13 @@
-"""Reliability diagrams from mlviz.calibration's tables, drawn with scikit-learn's CalibrationDisplay
+"""Reliability diagrams from mlviz.compute.calibration's tables, drawn with scikit-learn's CalibrationDisplay
 (built from the stored points: it draws precomputed curves as they are)."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from ..calibration import SCORE_COLUMNS, TABLE_COLUMNS
+from ..compute.calibration import SCORE_COLUMNS, TABLE_COLUMNS
 from ..errors import InputError
-from ..style import Style
+from .style import Style
 
 REF_LABEL = "Perfectly calibrated"
 
@@ -16,7 +16,7 @@ def _check(table: pd.DataFrame, columns: list[str], what: str) -> None:
     missing = [c for c in columns if c not in table.columns]
     if missing or table.empty:
         raise InputError(f"{what}: missing columns {missing} or no rows (expected {columns}, as "
-                         "mlviz.calibration writes)")
+                         "mlviz.compute.calibration writes)")
 
 
 def _brier(scores: pd.DataFrame, model: str, cls: str) -> float:

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..metrics import proba_columns
-from ..style import Style
+from ..compute.metrics import proba_columns
+from .style import Style
 
 # Display numbers must equal the metrics table; anything beyond float noise means the two disagree.
 _TOLERANCE = 1e-9

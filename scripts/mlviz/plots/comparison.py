@@ -2,7 +2,7 @@
 against actual values for regressors, and a forest plot of bootstrap intervals.
 
 The curves are drawn with scikit-learn's Displays from the stored predictions; the numbers in the
-legends come from the metrics table (mlviz.metrics or mlviz.comparison.bootstrap_metrics), so the
+legends come from the metrics table (mlviz.compute.metrics or mlviz.compute.comparison.bootstrap_metrics), so the
 figure quotes exactly what the tables say."""
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from matplotlib import transforms
 from matplotlib.ticker import AutoLocator, MaxNLocator
 
 from ..errors import InputError
-from ..metrics import proba_columns
-from ..style import Style
+from ..compute.metrics import proba_columns
+from .style import Style
 
 METRIC_LABELS = {"accuracy": "Accuracy", "balanced_accuracy": "Balanced accuracy", "roc_auc": "ROC AUC",
                  "average_precision": "Average precision", "brier": "Brier score", "r2": "R²",
@@ -256,7 +256,7 @@ def draw_metric_intervals(table: pd.DataFrame, *, style: Style, title: str | Non
     missing = [c for c in needed if c not in table.columns]
     if missing or table.empty:
         raise InputError(f"metric interval table: missing columns {missing} or no rows (expected {needed}, "
-                         "as mlviz.comparison.bootstrap_metrics writes)")
+                         "as mlviz.compute.comparison.bootstrap_metrics writes)")
     models = list(dict.fromkeys(table["model"]))
     metrics = list(dict.fromkeys(table["metric"]))
     ncols = min(3, len(metrics))

@@ -1,4 +1,4 @@
-"""Partial dependence figures from mlviz.effects' tables, drawn by scikit-learn's
+"""Partial dependence figures from mlviz.compute.effects' tables, drawn by scikit-learn's
 PartialDependenceDisplay rebuilt from the stored results (its constructor takes precomputed
 `pd_results`: Bunches of grid_values, average and individual), with the grid in original units."""
 from __future__ import annotations
@@ -9,9 +9,9 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 from sklearn.utils import Bunch
 
-from ..effects import PD_COLUMNS, TWO_WAY_COLUMNS
+from ..compute.effects import PD_COLUMNS, TWO_WAY_COLUMNS
 from ..errors import InputError
-from ..style import Style
+from .style import Style
 
 # A feature with at most this many grid values is drawn as points at its values (0/1 indicators,
 # small counts), not as a continuous axis.
@@ -21,7 +21,7 @@ FEW_LEVELS = 5
 def _check(table: pd.DataFrame, columns: list[str], what: str) -> None:
     missing = [c for c in columns if c not in table.columns]
     if missing or table.empty:
-        raise InputError(f"{what}: missing columns {missing} or no rows (expected {columns}, as mlviz.effects "
+        raise InputError(f"{what}: missing columns {missing} or no rows (expected {columns}, as mlviz.compute.effects "
                          "writes)")
 
 

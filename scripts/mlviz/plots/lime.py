@@ -1,11 +1,11 @@
-"""LIME figures from the stored tables (mlviz.lime_explain): lime's own bar chart of one
+"""LIME figures from the stored tables (mlviz.compute.lime_explain): lime's own bar chart of one
 explanation, rebuilt without the model, and the weights' spread over seeds."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from ..style import Style, plt
+from .style import Style, plt
 
 
 def stored_explanation(table: pd.DataFrame, classes: list[str]):

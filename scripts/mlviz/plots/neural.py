@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..gradcam import overlay
-from ..style import Style, plt
+from ..compute.gradcam import overlay
+from .style import Style, plt
 
 SPLITS = {"train": "training", "validation": "validation"}
 
@@ -31,7 +31,7 @@ def draw_architecture(model, *, style: Style):
 
 
 def save_image(image, path, *, style: Style, stamp: dict) -> None:
-    """A PIL image written with the same text chunks as mlviz.style.save gives a Matplotlib figure."""
+    """A PIL image written with the same text chunks as mlviz.plots.style.save gives a Matplotlib figure."""
     from pathlib import Path
 
     from PIL import PngImagePlugin

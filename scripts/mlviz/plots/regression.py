@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import EngFormatter, MaxNLocator
 
-from ..style import Style
+from .style import Style
 
 
 def _readable_numbers(axis) -> None:

@@ -1,4 +1,4 @@
-"""SHAP plots drawn from the stored values table (mlviz.tree_shap) with shap.plots: waterfall and
+"""SHAP plots drawn from the stored values table (mlviz.compute.tree_shap) with shap.plots: waterfall and
 force plots of one row, the beeswarm and the mean |SHAP| bars of every explained row, and the
 dependence scatter of one feature. shap's waterfall and force plots open their own figures (no
 ax=); the others draw into the given axes."""
@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..style import Style, plt, wrap_labels
-from ..tree_shap import RAW, SHAP, features_of, ranked_features
+from .style import Style, plt, wrap_labels
+from ..compute.tree_shap import RAW, SHAP, features_of, ranked_features
 
 # Fixed seed for the random jitter and draw order that shap's beeswarm and scatter use (they take
 # it from NumPy's global generator): two runs draw identical PNGs.

@@ -1,12 +1,12 @@
-"""Precision, recall and F1 against the decision threshold (mlviz.threshold's table and summary)."""
+"""Precision, recall and F1 against the decision threshold (mlviz.compute.threshold's table and summary)."""
 from __future__ import annotations
 
 import pandas as pd
 from matplotlib import transforms
 
 from ..errors import InputError
-from ..style import Style
-from ..threshold import COLUMNS
+from .style import Style
+from ..compute.threshold import COLUMNS
 
 
 def draw_threshold(table: pd.DataFrame, summary: dict, *, style: Style, ax=None, title: str | None = None):
@@ -19,7 +19,7 @@ def draw_threshold(table: pd.DataFrame, summary: dict, *, style: Style, ax=None,
     absent = [k for k in needed if k not in summary]
     if missing or table.empty or absent:
         raise InputError(f"threshold table/summary: missing columns {missing} or keys {absent} (expected "
-                         "mlviz.threshold's threshold_table and threshold_summary)")
+                         "mlviz.compute.threshold's threshold_table and threshold_summary)")
     fig, ax = style.axes(ax, width=min(style.width, 6.7), height=style.height + 0.6, layout="constrained")
     t = table.sort_values("threshold")
     # Steps: each value holds from its threshold up to the next distinct probability.

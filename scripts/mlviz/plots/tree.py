@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 
-from ..style import Style, plt
+from .style import Style, plt
 
 log = logging.getLogger("mlviz")
 

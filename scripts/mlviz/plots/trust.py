@@ -1,4 +1,4 @@
-"""Figures of mlviz.trust: agreement between importance methods (heat-maps of Spearman correlations)
+"""Figures of mlviz.compute.trust: agreement between importance methods (heat-maps of Spearman correlations)
 and SHAP deletion curves against random order."""
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.ticker import MaxNLocator
 
 from ..errors import InputError
-from ..style import Style
-from ..trust import AGREEMENT_COLUMNS, DELETION_COLUMNS
+from .style import Style
+from ..compute.trust import AGREEMENT_COLUMNS, DELETION_COLUMNS
 
 # Method order and names as readers know them.
 METHODS = {"impurity": "impurity", "permutation": "permutation", "mean_abs_shap": "mean |SHAP|",
@@ -43,7 +43,7 @@ def draw_agreement(table: pd.DataFrame, *, style: Style, title: str | None = Non
     missing = [c for c in AGREEMENT_COLUMNS if c not in table.columns]
     if missing or table.empty:
         raise InputError(f"method agreement table: missing columns {missing} or no rows (expected "
-                         f"{AGREEMENT_COLUMNS}, as mlviz.trust.method_agreement writes)")
+                         f"{AGREEMENT_COLUMNS}, as mlviz.compute.trust.method_agreement writes)")
     panels = list(table.groupby(["dataset", "model"], sort=False))
     if len(panels) > MAX_PANELS:
         raise InputError(f"method agreement table: {len(panels)} (dataset, model) pairs; expected at most "
@@ -101,7 +101,7 @@ def draw_deletion(curve: pd.DataFrame, areas: pd.DataFrame, *, style: Style, ax=
     missing = [c for c in DELETION_COLUMNS if c not in curve.columns]
     if missing or curve.empty or not {"order", "area"} <= set(areas.columns):
         raise InputError(f"deletion curve/areas: missing columns {missing} or no rows (expected "
-                         "mlviz.trust.shap_deletion's curve and deletion_area's table)")
+                         "mlviz.compute.trust.shap_deletion's curve and deletion_area's table)")
     fig, ax = style.axes(ax, width=min(style.width, 6.7), height=style.height, layout="constrained")
     looks = {"shap": ("SHAP order (largest |SHAP| first)", style.colour(0), "o", "-"),
              "random": ("random order", style.colour(1), "s", "--")}

@@ -1,0 +1,296 @@
+"""The article's readings of the results, as named claims computed from the run's tables.
+
+A claim is a yes/no statement with a precondition folded in: "the measures agree on the leader"
+holds only when each measure has a single leader (no tie) that stands out of the noise and the two
+are the same feature. The article shows a sentence only under the claim that makes it true
+(`[...]{.content-visible when-meta="claims.importance.same_leader"}`), and tests/test_report.py
+recomputes every claim from the tables by its own code. Thresholds that turn a number into a word
+are constants here, named, and quoted in the article where it uses them.
+
+Each function returns (claims: {name: bool}, subjects: {name: value}): the subjects are what a claim
+is about (the leading feature, the winning model), which mlviz.article.facts writes as fact spans.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..compute.importance import ordered, within_noise
+
+AUC_BANDS = [(0.95, "excellent"), (0.9, "good"), (0.8, "fair"), (0.7, "moderate"), (0.0, "weak")]
+AP_FAR_ABOVE, AP_ABOVE = 2.0, 1.2  # average precision over prevalence
+DIRECTION = 0.3  # |Spearman ρ| of a feature's values with its SHAP values for a direction
+SKEW = 0.1  # |mean − median| of residuals, in standard deviations, for a skew
+LIME_STABLE, LIME_PARTLY = 0.9, 0.6  # mean pairwise Jaccard of top-k sets over seeds
+WELL_CALIBRATED_ECE = 0.05
+THRESHOLD_MOVE, F1_GAIN = 0.05, 0.01
+FLAT = 0.05  # a partial-dependence curve moving less than this share of the largest effect is flat
+AGREE, DISAGREE = 0.7, 0.3  # Spearman ρ between importance methods
+OVERFIT = 1.1  # validation loss at the end over its minimum
+CLOSE_ACCURACY = 0.02
+
+
+def unique_top(values) -> bool:
+    """A single largest value (no tie at the top); a single value counts as unique."""
+    v = list(values)
+    return len(v) == 1 or (len(v) > 1 and v[0] > v[1])
+
+
+# ----------------------------------------------------------------------------- sections
+def classes_of(y: pd.Series) -> tuple[dict, dict]:
+    """Claims about a target's class counts (most common class unique)."""
+    counts = y.value_counts()
+    top = counts.sort_values(ascending=False, kind="mergesort")
+    claims = {"majority_unique": unique_top(top.to_numpy())}
+    return claims, {"majority": int(top.index[0]), "majority_share": float(top.iloc[0] / len(y))}
+
+
+def tree(pred: pd.DataFrame, comparison: pd.DataFrame, model: str, task: str) -> tuple[dict, dict]:
+    """A classification tree against always answering the most common class of the test split:
+    better only when its accuracy's bootstrap interval lies above that share, worse when below."""
+    if task == "regression":
+        r2 = comparison[(comparison.model == model) & (comparison.metric == "r2")].iloc[0]
+        return {"regression": True, "beats_mean": bool(r2["lower"] > 0), "above_baseline": False,
+                "below_baseline": False, "indistinct": False, "majority_unique": False}, {}
+    claims, subjects = classes_of(pred["y_true"])
+    acc = comparison[(comparison.model == model) & (comparison.metric == "accuracy")].iloc[0]
+    share = subjects["majority_share"]
+    claims.update(regression=False, beats_mean=False, above_baseline=bool(acc["lower"] > share),
+                  below_baseline=bool(acc["upper"] < share))
+    claims["indistinct"] = not (claims["above_baseline"] or claims["below_baseline"])
+    return claims, subjects
+
+
+def importance(imp: pd.DataFrame | None, perm: pd.DataFrame, top_k: int) -> tuple[dict, dict]:
+    perm = ordered(perm)
+    noise = within_noise(perm["value"], perm["spread"])
+    clear = unique_top(perm["value"]) and not noise[0]
+    claims = {"has_impurity": imp is not None and len(imp) > 0, "permutation_leader_clear": bool(clear),
+              "has_noise": bool(noise.any()), "all_noise": bool(noise.all()),
+              "some_noise": bool(noise.any() and not noise.all()),
+              "has_drop": bool((perm["value"] > 0).any()), "has_negative": bool((perm["value"] < 0).any())}
+    claims["unclear_drop"] = claims["has_drop"] and not claims["permutation_leader_clear"]
+    subjects = {"permutation_leader": perm["feature"].iloc[0],
+                "noise_features": perm.loc[noise, "feature"].tolist(),
+                "drops": int((perm["value"] > 0).sum())}
+    if claims["has_impurity"]:
+        imp = ordered(imp)
+        lead = unique_top(imp["value"])
+        claims["impurity_leader_unique"] = bool(lead)
+        claims["same_leader"] = bool(lead and clear and imp["feature"].iloc[0] == perm["feature"].iloc[0])
+        claims["different_leader"] = bool(lead and clear and not claims["same_leader"])
+        top = imp["feature"].head(top_k).tolist()
+        noisy = [f for f in top if f in set(subjects["noise_features"])]
+        claims["impurity_top_noisy"] = bool(noisy)
+        subjects.update(impurity_leader=imp["feature"].iloc[0], impurity_top_noisy=noisy)
+    else:
+        claims.update(impurity_leader_unique=False, same_leader=False, different_leader=False,
+                      impurity_top_noisy=False)
+    return claims, subjects
+
+
+def shap(values: pd.DataFrame, mean_abs: pd.DataFrame, perm: pd.DataFrame | None, instance: int,
+         additivity_passed: bool) -> tuple[dict, dict]:
+    mean_abs = ordered(mean_abs)
+    leader = mean_abs["feature"].iloc[0]
+    x, s = values[f"x:{leader}"], values[f"shap:{leader}"]
+    rho = float(x.rank().corr(s.rank())) if x.nunique() > 1 and s.nunique() > 1 else 0.0
+    row = values.loc[instance]
+    feats = mean_abs["feature"].tolist()
+    contrib = pd.Series({f: float(row[f"shap:{f}"]) for f in feats})
+    claims = {"leader_unique": unique_top(mean_abs["value"]), "direction_up": rho > DIRECTION,
+              "direction_down": rho < -DIRECTION, "additivity_passed": bool(additivity_passed),
+              "has_push_up": bool((contrib > 0).any()), "has_push_down": bool((contrib < 0).any()),
+              "has_permutation": perm is not None}
+    claims["direction_mixed"] = not (claims["direction_up"] or claims["direction_down"])
+    if perm is not None:
+        p = ordered(perm)
+        clear = unique_top(p["value"]) and not within_noise(p["value"], p["spread"])[0]
+        claims["agrees_with_permutation"] = bool(claims["leader_unique"] and clear and p["feature"].iloc[0] == leader)
+        claims["differs_from_permutation"] = bool(claims["leader_unique"] and clear and not claims["agrees_with_permutation"])
+    else:
+        claims["agrees_with_permutation"] = claims["differs_from_permutation"] = False
+    up = contrib[contrib > 0].sort_values(ascending=False, kind="mergesort")
+    down = contrib[contrib < 0].sort_values(kind="mergesort")
+    subjects = {"leader": leader, "rho": rho, "push_up": up.index[0] if len(up) else None,
+                "push_down": down.index[0] if len(down) else None}
+    return claims, subjects
+
+
+def lime(explanation: pd.DataFrame, agreement: pd.Series, other: pd.DataFrame | None) -> tuple[dict, dict]:
+    probs = {c[6:]: float(explanation[c].iloc[0]) for c in explanation.columns if c.startswith("proba_")}
+    predicted = max(probs, key=probs.get)
+    jac = float(agreement["mean_jaccard"])
+    claims = {"explains_predicted": str(explanation["class"].iloc[0]) == predicted,
+              "stable": jac >= LIME_STABLE, "partly_stable": LIME_PARTLY <= jac < LIME_STABLE,
+              "unstable": jac < LIME_PARTLY,
+              "has_support": bool((explanation["weight"] > 0).any()),
+              "has_against": bool((explanation["weight"] < 0).any()),
+              "has_second_row": other is not None}
+    subjects = {"predicted": predicted}
+    if other is not None:
+        a = explanation.set_index("feature")["weight"]
+        b = other.set_index("feature")["weight"]
+        common = [f for f in a.index if f in b.index]
+        flipped = [f for f in common if a[f] * b[f] < 0]
+        claims.update(rows_flip=bool(flipped), rows_share=bool(common) and not flipped)
+        subjects["flipped"] = flipped
+    else:
+        claims.update(rows_flip=False, rows_share=False)
+    return claims, subjects
+
+
+def linear(coef: pd.DataFrame, differences: pd.DataFrame, metrics: pd.DataFrame, model: str,
+           others: list[str], pred: pd.DataFrame, scaled: list[str], data: pd.DataFrame,
+           levels: dict | None = None) -> tuple[dict, dict]:
+    """Coefficients, and the linear model against the best model of the other family (the highest
+    test R² among the dataset's other models): better or worse only when the paired bootstrap
+    interval of the difference in R² excludes zero. What a coefficient's unit is: one standard
+    deviation for a standardised feature; for a level of a one-hot column whose reference level was
+    dropped (`levels`, meta.json's), that level against the reference; yes against no for another 0/1
+    feature (in `data`, the prepared splits); else one unit."""
+    weak = coef.loc[coef["value"].abs() < 2 * coef["spread"], "feature"].tolist()
+    claims = {"has_weak": bool(weak), "has_positive": bool((coef["value"] > 0).any()),
+              "has_negative": bool((coef["value"] < 0).any()), "has_other": bool(others)}
+    unscaled = [f for f in coef["feature"] if f not in set(scaled)]
+    levels = levels or {}
+    compared = [f for f in unscaled if (levels.get(f) or {}).get("reference") is not None]
+    yes_no = [f for f in unscaled if f not in compared and data[f].dropna().isin([0, 1]).all()]
+    claims.update(all_scaled=not unscaled, none_scaled=len(unscaled) == len(coef),
+                  unscaled_levels=bool(compared), unscaled_yes_no=bool(yes_no),
+                  unscaled_numbers=len(yes_no) + len(compared) < len(unscaled))
+    references = {levels[f]["column"]: levels[f]["reference"] for f in compared}
+    subjects = {"weak": weak, "scaled": [f for f in scaled if f in set(coef["feature"])], "references": references}
+    claims.update(better_than_best=False, worse_than_best=False, same_as_best=False)
+    if others:
+        r2 = metrics[(metrics.metric == "r2") & metrics.model.isin(others)].sort_values(
+            ["value", "model"], ascending=[False, True], kind="mergesort")
+        best = r2["model"].iloc[0]
+        subjects["best_other"] = best
+        row = pair_row(differences, model, best, "r2")
+        claims["better_than_best"] = bool(row["lower"] > 0)
+        claims["worse_than_best"] = bool(row["upper"] < 0)
+        claims["same_as_best"] = not (claims["better_than_best"] or claims["worse_than_best"])
+    res = pred["y_true"] - pred["y_pred"]
+    gap = (res.mean() - res.median()) / (res.std() or 1.0)
+    claims.update(right_skewed=bool(gap > SKEW), left_skewed=bool(gap < -SKEW))
+    claims["symmetric"] = not (claims["right_skewed"] or claims["left_skewed"])
+    return claims, subjects
+
+
+def pair_row(differences: pd.DataFrame, a: str, b: str, metric: str) -> dict:
+    """The paired bootstrap difference a − b of a metric (the table stores each pair once)."""
+    d = differences[differences.metric == metric]
+    row = d[(d.model_a == a) & (d.model_b == b)]
+    if len(row):
+        r = row.iloc[0]
+        return {"difference": float(r["difference"]), "lower": float(r["lower"]), "upper": float(r["upper"])}
+    r = d[(d.model_a == b) & (d.model_b == a)].iloc[0]
+    return {"difference": -float(r["difference"]), "lower": -float(r["upper"]), "upper": -float(r["lower"])}
+
+
+def auc_band(auc: float) -> str:
+    return next(name for bound, name in AUC_BANDS if auc >= bound)
+
+
+def performance(metrics: pd.DataFrame, pred: pd.DataFrame, classes: list[str]) -> tuple[dict, dict]:
+    m = metrics.set_index("metric")["value"]
+    band = auc_band(float(m["roc_auc"]))
+    claims = {"binary": len(classes) == 2, **{f"auc_{name}": band == name for _, name in AUC_BANDS}}
+    subjects = {}
+    if len(classes) == 2:
+        prevalence = float((pred["y_true"] == 1).mean())
+        ratio = float(m["average_precision"]) / prevalence
+        claims.update(ap_far_above=ratio >= AP_FAR_ABOVE, ap_above=AP_ABOVE <= ratio < AP_FAR_ABOVE,
+                      ap_close=ratio < AP_ABOVE, trapezoid_above_ap=bool(m["pr_auc_trapezoid"] > m["average_precision"]))
+        claims["trapezoid_not_above_ap"] = not claims["trapezoid_above_ap"]
+        subjects["prevalence"] = prevalence
+    else:
+        claims.update(ap_far_above=False, ap_above=False, ap_close=False, trapezoid_above_ap=False,
+                      trapezoid_not_above_ap=False)
+    return claims, subjects
+
+
+def threshold(summary: dict) -> tuple[dict, dict]:
+    moved = abs(summary["best_f1_threshold"] - summary["default_threshold"]) > THRESHOLD_MOVE
+    gain = summary["f1_at_best"] - summary["f1_at_default"] > F1_GAIN
+    return {"moves": bool(moved), "gains": bool(gain), "default_near_best": not (moved and gain)}, {}
+
+
+def comparison(metrics: pd.DataFrame, differences: pd.DataFrame, metric: str) -> tuple[dict, dict]:
+    """The model with the best point estimate of the dataset's headline metric, and whom it beats
+    (paired bootstrap interval of the difference on the good side of zero)."""
+    from ..compute.comparison import higher_is_better
+
+    rows = metrics[metrics.metric == metric].sort_values(
+        ["value", "model"], ascending=[not higher_is_better(metric), True], kind="mergesort")
+    leader = rows["model"].iloc[0]
+    others = rows["model"].iloc[1:].tolist()
+    sign = 1 if higher_is_better(metric) else -1
+    beaten = [o for o in others if sign * pair_row(differences, leader, o, metric)["lower" if sign > 0 else "upper"] > 0]
+    tied_top = len(rows) > 1 and rows["value"].iloc[0] == rows["value"].iloc[1]
+    claims = {"several": len(rows) > 1, "leader_unique": not tied_top,
+              "beats_all": bool(others) and not tied_top and len(beaten) == len(others),
+              "beats_some": 0 < len(beaten) < len(others) and not tied_top,
+              "beats_none": bool(others) and not beaten}
+    return claims, {"leader": leader, "beaten": beaten, "not_beaten": [o for o in others if o not in beaten]}
+
+
+def calibration(scores: pd.DataFrame, positive: str | None) -> tuple[dict, dict]:
+    """Per model: the expected calibration error of the positive class (two classes) or the
+    class-wise mean (more), against WELL_CALIBRATED_ECE."""
+    cls = positive if positive is not None else "all"
+    rows = scores[scores["class"] == cls].sort_values(["brier", "model"], kind="mergesort")
+    well = rows.loc[rows["ece"] <= WELL_CALIBRATED_ECE, "model"].tolist()
+    claims = {"all_well": len(well) == len(rows), "none_well": not well,
+              "some_well": 0 < len(well) < len(rows), "best_unique": unique_top(-rows["brier"].to_numpy())}
+    return claims, {"well": well, "best": rows["model"].iloc[0], "class": cls}
+
+
+def effects(summary: pd.DataFrame) -> tuple[dict, dict]:
+    shown = summary[summary["shown"]]
+    flat = shown.loc[shown["monotone"] == "flat", "feature"].tolist()
+    monotone = shown["monotone"].isin(["increasing", "decreasing"])
+    return {"has_flat": bool(flat), "all_monotone": bool(monotone.all()),
+            "has_mixed": bool((shown["monotone"] == "mixed").any())}, {"flat": flat}
+
+
+def trust(agreement: pd.DataFrame, areas: pd.DataFrame | None) -> tuple[dict, dict]:
+    """Agreement of the model with the most importance methods (ties: by name), and SHAP's
+    deletion check when the run has one."""
+    counts = agreement.groupby("model").size().sort_index()
+    model = counts.sort_values(ascending=False, kind="mergesort").index[0] if len(counts) else None
+    claims = {"has_agreement": model is not None, "methods_agree": False, "methods_disagree": False,
+              "has_deletion": areas is not None, "shap_faithful": False}
+    subjects = {"model": model}
+    if model is not None:
+        rho = agreement.loc[agreement["model"] == model, "spearman"].dropna()
+        claims["methods_agree"] = bool(len(rho) and (rho >= AGREE).all())
+        claims["methods_disagree"] = bool((rho < DISAGREE).any())
+        claims["methods_mixed"] = not (claims["methods_agree"] or claims["methods_disagree"])
+    else:
+        claims["methods_mixed"] = False
+    if areas is not None:
+        a = areas.set_index("order")["area"]
+        claims["shap_faithful"] = bool(a["shap"] > a["random"])
+    return claims, subjects
+
+
+def neural(history: pd.DataFrame, metrics: pd.DataFrame, pred: pd.DataFrame, threshold: float) -> tuple[dict, dict]:
+    vl = history[(history.split == "validation") & (history.metric == "loss")].sort_values("step")
+    last = lambda split: float(history[(history.split == split) & (history.metric == "accuracy")]  # noqa: E731
+                               .sort_values("step")["value"].iloc[-1])
+    best = int(vl.loc[vl["value"].idxmin(), "step"])
+    epochs = int(history["step"].max()) + 1
+    overfit = best + 1 < epochs and float(vl["value"].iloc[-1]) > OVERFIT * float(vl["value"].min())
+    gap = last("train") - last("validation")
+    m = metrics.set_index("metric")["value"]
+    wrong = pred[pred.y_true != pred.y_pred]
+    pairs = wrong.groupby(["y_true", "y_pred"]).size().sort_values(ascending=False, kind="stable")
+    claims = {"overfits": bool(overfit), "gap_close": abs(gap) < CLOSE_ACCURACY,
+              "train_above": gap >= CLOSE_ACCURACY, "validation_above": gap <= -CLOSE_ACCURACY,
+              "randomization_pass": bool(m["gradcam_randomization_spearman_mean"] < threshold),
+              "deletion_pass": bool(m["gradcam_deletion_drop_salient"] > m["gradcam_deletion_drop_random"]),
+              "no_mistake": len(wrong) == 0, "mistake_unique": unique_top(pairs.to_numpy()) and len(wrong) > 0}
+    subjects = {"mistake": tuple(int(v) for v in pairs.index[0]) if len(pairs) else None}
+    return claims, subjects
