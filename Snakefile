@@ -30,6 +30,14 @@ include: "rules/neural.smk"  # the CNN (opt-in): TensorBoard, architecture, Grad
 include: "rules/report.smk"  # the article (Quarto: HTML and PDF) and the manifest
 
 
+# Once the jobs to run are known and before the first starts: every program they need (Quarto for
+# the article, dot for the CNN's architecture) is there, or the run stops in one line.
+onstart:
+    missing = tools.problems({job.rule.name for job in workflow.dag.needrun_jobs()})
+    if missing:
+        sys.exit(f"mlviz: {missing[0]}")
+
+
 rule all:
     input:
         all_outputs(),

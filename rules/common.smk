@@ -9,7 +9,10 @@ from mlviz.article import plan
 from mlviz.config import selection, settings
 from mlviz.config.estimators import model_format
 from mlviz.errors import InputError
-from mlviz.workflow import layout, modules, provenance, warm
+from mlviz.workflow import layout, modules, provenance, registry, tools, warm
+
+# Quarto and dot where the set-up put them: the interpreter's folder goes first on PATH (mlviz.workflow.tools).
+tools.put_interpreter_on_path()
 
 # Local script jobs hand themselves to a process that has imported the heavy libraries once
 # (mlviz.workflow.warm; MLVIZ_WARM=0 turns it off); cluster job steps always run as their own process.
@@ -149,48 +152,71 @@ def classification(ds):
     return config["datasets"][ds]["task"] == "classification"
 
 
+# What each figure of the registry (mlviz.workflow.registry) is drawn for. FIGURE_OVER: the
+# (dataset, model) pairs of a selection, every tabular dataset, or the run; FIGURE_EACH: the values of
+# a further wildcard; FIGURE_WHEN: the condition a figure needs.
+def figure_over(over):
+    if over == "dataset":
+        return [{"dataset": ds} for ds in DATASETS]
+    if over == "run":
+        return [{}]
+    return [{"dataset": ds, "model": m} for ds, m in models_of(over)]
+
+
+FIGURE_EACH = {
+    "method": lambda ds, m: [k for d, mm, k in importance_methods() if (d, mm) == (ds, m) and k != "coefficient"],
+    "row": lambda ds, m: config["figures"]["shap"]["instances"],
+    # At most one per kept column: encoding only adds columns, so each rank surely exists.
+    "rank": lambda ds, m: range(1, min(config["figures"]["shap"]["dependence"]["top_k"], NOTES[ds]["columns_kept"]) + 1),
+    "position": lambda ds, m: config["figures"]["lime"]["rows"],
+}
+FIGURE_WHEN = {
+    "classification": lambda ds: classification(ds),
+    "regression": lambda ds: not classification(ds),
+    "compared": lambda ds: compared(ds),
+    "two_columns": lambda ds: NOTES[ds]["columns_kept"] >= 2,
+    "neural": lambda ds: NEURAL["enabled"],
+    "resnet": lambda ds: RESNET_ON,
+}
+
+
 def figures():
-    """Every figure of the run, for the target `all` and the article (paths under results/<run>/)."""
-    out = [OUT.path("tree_figure", dataset=ds, model=m) for ds, m in models_of("tree")]
-    for ds, m, method in importance_methods():
-        kind = "coefficients_figure" if method == "coefficient" else "importance_figure"
-        out.append(OUT.path(kind, dataset=ds, model=m, method=method))
-    for ds, m in models_of("linear"):
-        out += [OUT.path(k, dataset=ds, model=m) for k in ("residuals_figure", "residual_distribution_figure")]
-    for ds, m in models_of("performance"):
-        out += [OUT.path(k, dataset=ds, model=m) for k in ("confusion_matrix_figure", "roc_figure", "pr_figure")]
-    shap = config["figures"]["shap"]
-    for ds, m in models_of("shap"):
-        out += [OUT.path(k, dataset=ds, model=m) for k in ("shap_beeswarm_figure", "shap_bar_figure")]
-        for r in shap["instances"]:
-            out += [OUT.path(k, dataset=ds, model=m, row=r) for k in ("shap_waterfall_figure", "shap_force_figure")]
-        # At most one per kept column: encoding only adds columns, so each rank surely exists.
-        ranks = min(shap["dependence"]["top_k"], NOTES[ds]["columns_kept"])
-        out += [OUT.path("shap_dependence_figure", dataset=ds, model=m, rank=k) for k in range(1, ranks + 1)]
-    for ds, m in models_of("lime"):
-        for p in config["figures"]["lime"]["rows"]:
-            out += [OUT.path(k, dataset=ds, model=m, position=p) for k in ("lime_figure", "lime_stability_figure")]
-    for ds in DATASETS:
-        if classification(ds):
-            out += [OUT.path(k, dataset=ds) for k in ("roc_comparison_figure", "pr_comparison_figure",
-                                                      "calibration_figure")]
-        else:
-            out.append(OUT.path("predicted_vs_actual_figure", dataset=ds))
-        out.append(OUT.path("intervals_figure", dataset=ds))
-        if compared(ds):
-            out.append(OUT.path("agreement_figure", dataset=ds))
-    for ds, m in models_of("effects"):
-        out.append(OUT.path("pdp_figure", dataset=ds, model=m))
-        if NOTES[ds]["columns_kept"] >= 2:
-            out.append(OUT.path("pdp_pair_figure", dataset=ds, model=m))
-    out += [OUT.path("threshold_figure", dataset=ds, model=m) for ds, m in models_of("threshold")]
-    out += [OUT.path("deletion_figure", dataset=ds, model=m) for ds, m in models_of("shap")]
-    if NEURAL["enabled"]:
-        out += [OUT.path(k) for k in ("cnn_architecture_figure", "cnn_curves_figure", "cnn_confusion_figure",
-                                      "gradcam_grid_figure", "gradcam_randomization_figure")]
-        if RESNET_ON:
-            out.append(OUT.path("resnet_figure"))
+    """Every figure of the run, in article order (paths under results/<run>/): the registry's
+    entries with the same `over` together, subject by subject; within them, entries with the same
+    `each` together, value by value."""
+    out, entries = [], list(registry.FIGURES)
+    while entries:
+        group = [entries[0]]
+        for f in entries[1:]:
+            if f.over != group[0].over:
+                break
+            group.append(f)
+        entries = entries[len(group):]
+        for w in figure_over(group[0].over):
+            runs = []  # consecutive entries sharing an `each`
+            for f in group:
+                if f.when and not FIGURE_WHEN[f.when](w.get("dataset")):
+                    continue
+                if runs and f.each and runs[-1][0].each == f.each:
+                    runs[-1].append(f)
+                else:
+                    runs.append([f])
+            for run in runs:
+                values = FIGURE_EACH[run[0].each](w["dataset"], w.get("model")) if run[0].each else [None]
+                for value in values:
+                    for f in run:
+                        out.append(OUT.path(f.kind, **w, **({f.each: value} if f.each else {})))
     return out
+
+
+def figure_output(kind):
+    """A figure rule's output: its path pattern, flagged for Snakemake's report with the registry's
+    caption file and category (each dataset its own subcategory)."""
+    f = registry.BY_KIND[kind]
+    pattern = OUT.pattern(kind)
+    sub = {"subcategory": "{dataset}"} if "{dataset}" in f.pattern else {}
+    return report(pattern, caption=str(Path(workflow.basedir) / "report" / "captions" / f"{f.caption}.rst"),
+                  category=f.category, **sub)
 
 
 def all_outputs():
@@ -236,9 +262,15 @@ def report_sections():
 def report_plan():
     """Every figure of the run with its id and place in the article (mlviz.article.plan.figure_plan)."""
     s = report_sections()
-    first = {**{f: s[f] for f in selection.FAMILIES}, **{k: s[k] for k in ("comparison", "calibration", "trust",
-                                                                          "deletion")}}
-    return plan.figure_plan(figures(), RUN, first, s["shap_instance"])
+    subjects = {}
+    for chapter in (*selection.FAMILIES, "deletion"):
+        if s[chapter]:
+            subjects[chapter] = dict(zip(("dataset", "model"), s[chapter]))
+    if s["shap"]:
+        subjects["shap"]["row"] = s["shap_instance"]
+    subjects.update({chapter: {"dataset": s[chapter]} for chapter in ("comparison", "calibration", "trust")
+                     if s[chapter]})
+    return plan.figure_plan(figures(), RUN, subjects)
 
 
 def report_sources():

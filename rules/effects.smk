@@ -35,8 +35,7 @@ rule draw_pdp:
         meta=OUT.pattern("meta"),
         code=code("draw_pdp"),
     output:
-        report(OUT.pattern("pdp_figure"), caption="../report/captions/pdp.rst", category="Feature effects",
-               subcategory="{dataset}"),
+        figure_output("pdp_figure"),
     params:
         cls=lambda w: explained("effects", w).get("class"),
         style=figure_style("effects"),
@@ -56,8 +55,7 @@ rule draw_pdp_pair:
         meta=OUT.pattern("meta"),
         code=code("draw_pdp_pair"),
     output:
-        report(OUT.pattern("pdp_pair_figure"), caption="../report/captions/pdp_pair.rst",
-               category="Feature effects", subcategory="{dataset}"),
+        figure_output("pdp_pair_figure"),
     params:
         cls=lambda w: explained("effects", w).get("class"),
         style=figure_style("effects"),

@@ -32,8 +32,7 @@ rule draw_roc_comparison:
         meta=OUT.pattern("meta"),
         code=code("draw_roc_comparison"),
     output:
-        report(OUT.pattern("roc_comparison_figure"), caption="../report/captions/roc_comparison.rst",
-               category="Model comparison", subcategory="{dataset}"),
+        figure_output("roc_comparison_figure"),
     params:
         models=lambda w: list(dataset(w)["models"]),
         style=figure_style("comparison"),
@@ -54,8 +53,7 @@ rule draw_pr_comparison:
         meta=OUT.pattern("meta"),
         code=code("draw_pr_comparison"),
     output:
-        report(OUT.pattern("pr_comparison_figure"), caption="../report/captions/pr_comparison.rst",
-               category="Model comparison", subcategory="{dataset}"),
+        figure_output("pr_comparison_figure"),
     params:
         models=lambda w: list(dataset(w)["models"]),
         style=figure_style("comparison"),
@@ -76,8 +74,7 @@ rule draw_predicted_vs_actual:
         meta=OUT.pattern("meta"),
         code=code("draw_predicted_vs_actual"),
     output:
-        report(OUT.pattern("predicted_vs_actual_figure"), caption="../report/captions/predicted_vs_actual.rst",
-               category="Model comparison", subcategory="{dataset}"),
+        figure_output("predicted_vs_actual_figure"),
     params:
         models=lambda w: list(dataset(w)["models"]),
         style=figure_style("comparison"),
@@ -96,8 +93,7 @@ rule draw_metric_intervals:
         metrics=OUT.pattern("comparison_metrics"),
         code=code("draw_metric_intervals"),
     output:
-        report(OUT.pattern("intervals_figure"), caption="../report/captions/intervals.rst",
-               category="Model comparison", subcategory="{dataset}"),
+        figure_output("intervals_figure"),
     params:
         style=figure_style("comparison"),
     log:
@@ -139,8 +135,7 @@ rule draw_calibration:
         scores=OUT.pattern("calibration_scores"),
         code=code("draw_calibration"),
     output:
-        report(OUT.pattern("calibration_figure"), caption="../report/captions/calibration.rst",
-               category="Calibration", subcategory="{dataset}"),
+        figure_output("calibration_figure"),
     params:
         style=figure_style("calibration"),
     log:
@@ -178,8 +173,7 @@ rule draw_threshold:
         meta=OUT.pattern("meta"),
         code=code("draw_threshold"),
     output:
-        report(OUT.pattern("threshold_figure"), caption="../report/captions/threshold.rst",
-               category="Thresholds", subcategory="{dataset}"),
+        figure_output("threshold_figure"),
     params:
         style=figure_style("threshold"),
     log:

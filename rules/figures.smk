@@ -10,8 +10,7 @@ rule draw_tree:
         meta=OUT.pattern("meta"),
         code=code("draw_tree"),
     output:
-        report(OUT.pattern("tree_figure"), caption="../report/captions/tree.rst", category="Trees",
-               subcategory="{dataset}"),
+        figure_output("tree_figure"),
     params:
         model=lambda w: config["datasets"][w.dataset]["models"][w.model],
         style=figure_style("tree"),
@@ -32,8 +31,7 @@ rule draw_importance:
         meta=OUT.pattern("meta"),
         code=code("draw_importance"),
     output:
-        report(OUT.pattern("importance_figure"), caption="../report/captions/importance.rst",
-               category="Feature importance", subcategory="{dataset}"),
+        figure_output("importance_figure"),
     params:
         style=figure_style("importance"),
         draw=keys("importance", "top_k"),
@@ -55,8 +53,7 @@ rule draw_coefficients:
         meta=OUT.pattern("meta"),
         code=code("draw_coefficients"),
     output:
-        report(OUT.pattern("coefficients_figure"), caption="../report/captions/coefficients.rst",
-               category="Linear models", subcategory="{dataset}"),
+        figure_output("coefficients_figure"),
     params:
         style=figure_style("linear"),
         draw=keys("linear", "top_k"),
@@ -76,8 +73,7 @@ rule draw_residuals:
         meta=OUT.pattern("meta"),
         code=code("draw_residuals"),
     output:
-        report(OUT.pattern("residuals_figure"), caption="../report/captions/residuals.rst",
-               category="Linear models", subcategory="{dataset}"),
+        figure_output("residuals_figure"),
     params:
         style=figure_style("linear"),
     log:
@@ -96,8 +92,7 @@ rule draw_residual_distribution:
         meta=OUT.pattern("meta"),
         code=code("draw_residual_distribution"),
     output:
-        report(OUT.pattern("residual_distribution_figure"), caption="../report/captions/residual_distribution.rst",
-               category="Linear models", subcategory="{dataset}"),
+        figure_output("residual_distribution_figure"),
     params:
         style=figure_style("linear"),
         draw=keys("linear", "bins"),
@@ -117,8 +112,7 @@ rule draw_confusion_matrix:
         meta=OUT.pattern("meta"),
         code=code("draw_confusion_matrix"),
     output:
-        report(OUT.pattern("confusion_matrix_figure"), caption="../report/captions/confusion_matrix.rst",
-               category="Classification performance", subcategory="{dataset}"),
+        figure_output("confusion_matrix_figure"),
     params:
         style=figure_style("performance"),
         draw=keys("performance", "normalize"),
@@ -141,8 +135,7 @@ rule draw_roc:
         meta=OUT.pattern("meta"),
         code=code("draw_roc"),
     output:
-        report(OUT.pattern("roc_figure"), caption="../report/captions/roc.rst",
-               category="Classification performance", subcategory="{dataset}"),
+        figure_output("roc_figure"),
     params:
         style=figure_style("performance"),
     log:
@@ -162,8 +155,7 @@ rule draw_pr:
         meta=OUT.pattern("meta"),
         code=code("draw_pr"),
     output:
-        report(OUT.pattern("pr_figure"), caption="../report/captions/pr.rst",
-               category="Classification performance", subcategory="{dataset}"),
+        figure_output("pr_figure"),
     params:
         style=figure_style("performance"),
     log:

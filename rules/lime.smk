@@ -57,8 +57,7 @@ rule lime_figure:
         meta=OUT.pattern("meta"),
         code=code("lime_figure"),
     output:
-        report(OUT.pattern("lime_figure"), caption="../report/captions/lime.rst", category="LIME",
-               subcategory="{dataset}"),
+        figure_output("lime_figure"),
     params:
         style=figure_style("lime", "explanation"),
     log:
@@ -77,8 +76,7 @@ rule lime_stability_figure:
         agreement=OUT.pattern("lime_agreement"),
         code=code("lime_stability_figure"),
     output:
-        report(OUT.pattern("lime_stability_figure"), caption="../report/captions/lime_stability.rst",
-               category="LIME", subcategory="{dataset}"),
+        figure_output("lime_stability_figure"),
     params:
         style=figure_style("lime", "stability_figure"),
         max_features=config["figures"]["lime"]["stability_figure"]["max_features"],

@@ -68,7 +68,7 @@ rule cnn_curves:
         history=OUT.path("cnn_history", dataset=NDS),
         code=code("cnn_curves"),
     output:
-        report(OUT.path("cnn_curves_figure"), caption="../report/captions/cnn_curves.rst", category="Neural network"),
+        figure_output("cnn_curves_figure"),
     params:
         style=neural_style(),
     log:
@@ -86,8 +86,7 @@ rule cnn_architecture:
         model=OUT.path("cnn_model", dataset=NDS),
         code=code("cnn_architecture"),
     output:
-        report(OUT.path("cnn_architecture_figure"), caption="../report/captions/cnn_architecture.rst",
-               category="Neural network"),
+        figure_output("cnn_architecture_figure"),
     params:
         style=neural_style(),
         device=NEURAL["device"],
@@ -106,8 +105,7 @@ rule cnn_confusion:
         predictions=OUT.path("predictions", dataset=NDS, model="cnn"),
         code=code("cnn_confusion"),
     output:
-        report(OUT.path("cnn_confusion_figure"), caption="../report/captions/cnn_confusion.rst",
-               category="Neural network"),
+        figure_output("cnn_confusion_figure"),
     params:
         style=neural_style(),
         dataset=NDS,
@@ -171,8 +169,7 @@ rule gradcam_grid:
         arrays=OUT.path("cnn_gradcam", dataset=NDS),
         code=code("gradcam_grid"),
     output:
-        report(OUT.path("gradcam_grid_figure"), caption="../report/captions/gradcam_grid.rst",
-               category="Neural network"),
+        figure_output("gradcam_grid_figure"),
     params:
         style=neural_style(),
         overlay={k: NEURAL["gradcam"][k] for k in ("colormap", "alpha")},
@@ -191,8 +188,7 @@ rule gradcam_randomization:
         arrays=OUT.path("cnn_gradcam", dataset=NDS),
         code=code("gradcam_randomization"),
     output:
-        report(OUT.path("gradcam_randomization_figure"), caption="../report/captions/gradcam_randomization.rst",
-               category="Neural network"),
+        figure_output("gradcam_randomization_figure"),
     params:
         style=neural_style(),
         figure={"colormap": NEURAL["gradcam"]["colormap"], "examples": NEURAL["sanity"]["examples"],
@@ -258,7 +254,7 @@ rule resnet_figure:
         top=OUT.path("resnet_top"),
         code=code("resnet_figure"),
     output:
-        report(OUT.path("resnet_figure"), caption="../report/captions/resnet.rst", category="Neural network"),
+        figure_output("resnet_figure"),
     params:
         style=neural_style(),
         overlay={k: NEURAL["gradcam"][k] for k in ("colormap", "alpha")},

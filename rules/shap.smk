@@ -31,8 +31,7 @@ rule shap_waterfall:
         summary=OUT.pattern("shap_summary"),
         code=code("shap_waterfall"),
     output:
-        report(OUT.pattern("shap_waterfall_figure"), caption="../report/captions/shap_waterfall.rst",
-               category="SHAP", subcategory="{dataset}"),
+        figure_output("shap_waterfall_figure"),
     params:
         style=figure_style("shap", "waterfall"),
         max_display=config["figures"]["shap"]["waterfall"]["max_display"],
@@ -52,8 +51,7 @@ rule shap_force:
         summary=OUT.pattern("shap_summary"),
         code=code("shap_force"),
     output:
-        report(OUT.pattern("shap_force_figure"), caption="../report/captions/shap_force.rst",
-               category="SHAP", subcategory="{dataset}"),
+        figure_output("shap_force_figure"),
     params:
         style=figure_style("shap", "force"),
         force=config["figures"]["shap"]["force"],
@@ -73,8 +71,7 @@ rule shap_beeswarm:
         summary=OUT.pattern("shap_summary"),
         code=code("shap_beeswarm"),
     output:
-        report(OUT.pattern("shap_beeswarm_figure"), caption="../report/captions/shap_beeswarm.rst",
-               category="SHAP", subcategory="{dataset}"),
+        figure_output("shap_beeswarm_figure"),
     params:
         style=figure_style("shap", "beeswarm"),
         max_display=config["figures"]["shap"]["beeswarm"]["max_display"],
@@ -94,8 +91,7 @@ rule shap_bar:
         summary=OUT.pattern("shap_summary"),
         code=code("shap_bar"),
     output:
-        report(OUT.pattern("shap_bar_figure"), caption="../report/captions/shap_bar.rst",
-               category="SHAP", subcategory="{dataset}"),
+        figure_output("shap_bar_figure"),
     params:
         style=figure_style("shap", "bar"),
         max_display=config["figures"]["shap"]["bar"]["max_display"],
@@ -115,8 +111,7 @@ rule shap_dependence:
         summary=OUT.pattern("shap_summary"),
         code=code("shap_dependence"),
     output:
-        report(OUT.pattern("shap_dependence_figure"), caption="../report/captions/shap_dependence.rst",
-               category="SHAP", subcategory="{dataset}"),
+        figure_output("shap_dependence_figure"),
     params:
         # top_k decides how many rank files exist (rule all), not how one is drawn.
         style=figure_style("shap", "dependence"),

@@ -27,8 +27,7 @@ rule draw_agreement:
         agreement=OUT.pattern("agreement"),
         code=code("draw_agreement"),
     output:
-        report(OUT.pattern("agreement_figure"), caption="../report/captions/agreement.rst",
-               category="Trust in explanations", subcategory="{dataset}"),
+        figure_output("agreement_figure"),
     params:
         style=figure_style("trust"),
     log:
@@ -72,8 +71,7 @@ rule draw_deletion:
         summary=OUT.pattern("shap_summary"),
         code=code("draw_deletion"),
     output:
-        report(OUT.pattern("deletion_figure"), caption="../report/captions/deletion.rst",
-               category="Trust in explanations", subcategory="{dataset}"),
+        figure_output("deletion_figure"),
     params:
         style=figure_style("trust"),
     log:

@@ -50,15 +50,23 @@ def write_config(workdir: Path, cfg: dict) -> Path:
 
 
 def snakemake(workdir: Path, *args: str, config: dict | None = None, check: bool = True,
-              timeout: int = 1200) -> subprocess.CompletedProcess:
+              timeout: int = 1200, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run the repo's workflow in workdir (with workdir/config.yaml written from `config`)."""
     cmd = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir), "--cores", "2", *args]
     if config is not None:  # last: --configfile takes every argument after it
         cmd += ["--configfile", str(write_config(workdir, config))]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
     return proc
+
+
+def without_venv_on_path() -> dict:
+    """The environment of a user who runs .venv/bin/snakemake without activating the environment:
+    no folder holding the venv's tools (or another Quarto) on PATH."""
+    keep = [p for p in os.environ.get("PATH", "").split(os.pathsep)
+            if p and p != str(VENV_BIN) and not (Path(p) / "quarto").exists()]
+    return {**os.environ, "PATH": os.pathsep.join(keep)}
 
 
 def scheduled_jobs(proc: subprocess.CompletedProcess) -> dict[str, int]:

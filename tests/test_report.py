@@ -24,7 +24,7 @@ import pytest
 import yaml
 from articlecheck import (article, check_claims, check_facts, colophon_is_last, glued_punctuation, layout_problems,
                           resolved_config)
-from conftest import REPO, scheduled_jobs, small_config, snakemake, write_config
+from conftest import REPO, scheduled_jobs, small_config, snakemake, without_venv_on_path, write_config
 
 from mlviz.article.markdown import fact
 
@@ -45,8 +45,10 @@ def tiny_config(run: str = "tiny") -> dict:
 
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory) -> Path:
+    """Run as the README's cluster section writes it: .venv/bin/snakemake with the environment not
+    activated, so the article's Quarto is found only beside the interpreter, where the set-up linked it."""
     workdir = tmp_path_factory.mktemp("tiny")
-    snakemake(workdir, config=tiny_config())
+    snakemake(workdir, config=tiny_config(), env=without_venv_on_path())
     return workdir / "results" / "tiny"
 
 
@@ -298,14 +300,26 @@ def test_fact_spans_escape_feature_names():
     assert span.startswith(r"[work\_industry\_Media/Entertainment]{.fact ")
 
 
-def test_missing_quarto_is_one_line_naming_how_to_get_it(monkeypatch):
+def test_missing_quarto_is_one_line_naming_how_to_get_it(monkeypatch, tmp_path):
+    import sys
+
     from mlviz.article import quarto
     from mlviz.errors import InputError
 
     monkeypatch.setenv("PATH", "/nonexistent")
-    with pytest.raises(InputError, match=r"the article needs Quarto >= 1\.4 \(no quarto on PATH\): run "
-                                         r"`bash scripts/mlviz\.sh setup`"):
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "bin" / "python"))  # nothing beside it either
+    with pytest.raises(InputError, match=r"the article needs Quarto >= 1\.4 \(no quarto on PATH or beside "
+                                         r".*/bin/python\): run `bash scripts/mlviz\.sh setup`"):
         quarto.require()
+
+
+def test_quarto_is_found_beside_the_interpreter_without_path(monkeypatch):
+    """.venv/bin/snakemake run without activating the environment: PATH lacks .venv/bin, where the
+    set-up linked Quarto beside the interpreter."""
+    from mlviz.article import quarto
+
+    monkeypatch.setenv("PATH", without_venv_on_path()["PATH"])
+    assert quarto.require() >= (1, 4)
 
 
 def test_the_article_writes_its_variables_in_the_compact_form():

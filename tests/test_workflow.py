@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import REPO, scheduled_jobs, small_config, snakemake
@@ -163,3 +164,54 @@ def test_cluster_profile_names_only_rules_of_the_workflow():
     grouped = {g.split("=")[0] for g in profile.get("groups", [])}
     draw = {r for r in rules if r.startswith("draw_")}
     assert draw <= grouped, f"figure rules not grouped: {sorted(draw - grouped)}"
+
+
+def test_every_figure_of_the_registry_is_drawn_by_its_rule_with_its_caption():
+    """mlviz.workflow.registry is the one list of figures: each entry's rule writes exactly that
+    figure (through figure_output), its caption file exists, and no rule writes a figure the
+    registry does not know."""
+    from mlviz.workflow.registry import FIGURES
+
+    bodies = rule_bodies()
+    problems = []
+    for f in FIGURES:
+        if f.rule not in bodies:
+            problems.append(f"{f.kind}: rule {f.rule} does not exist")
+        elif f'figure_output("{f.kind}")' not in bodies[f.rule]:
+            problems.append(f"{f.kind}: rule {f.rule} does not write it (figure_output(\"{f.kind}\"))")
+        if not (REPO / "report" / "captions" / f"{f.caption}.rst").is_file():
+            problems.append(f"{f.kind}: no caption report/captions/{f.caption}.rst")
+    kinds = {f.kind for f in FIGURES}
+    for name, body in bodies.items():
+        for kind in re.findall(r'figure_output\("(\w+)"\)', body):
+            if kind not in kinds:
+                problems.append(f"rule {name} writes {kind}, which the registry does not list")
+            elif next(f for f in FIGURES if f.kind == kind).rule != name:
+                problems.append(f"rule {name} writes {kind}, which the registry says rule "
+                                f"{next(f for f in FIGURES if f.kind == kind).rule} draws")
+    assert not problems, "\n".join(problems)
+
+
+def test_a_missing_program_stops_the_run_in_one_line_before_any_job(tmp_path):
+    """A machine without Graphviz: the planned CNN architecture figure needs dot, so the run stops
+    when it starts, naming the program and what to do, before any model is trained (a dry run,
+    which runs nothing, is not stopped)."""
+    import os
+
+    bin_dir = tmp_path / "bin"  # everything of /usr/bin and /bin but dot and quarto
+    bin_dir.mkdir()
+    for folder in ("/usr/bin", "/bin"):
+        for f in Path(folder).iterdir():
+            if f.name not in ("dot", "quarto") and not os.path.lexists(bin_dir / f.name):
+                (bin_dir / f.name).symlink_to(f)
+    env = {**os.environ, "PATH": str(bin_dir)}
+    cfg = small_config("tools", neural=True)
+    proc = snakemake(tmp_path / "w", config=cfg, env=env, check=False)
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("mlviz:")]
+    assert proc.returncode == 1 and len(lines) == 1, proc.stderr[-3000:]
+    assert lines[0].startswith("mlviz: the CNN's architecture figure needs Graphviz's dot (no dot on PATH or beside ")
+    assert "install Graphviz" in lines[0] and "neural.enabled: false" in lines[0]
+    assert not (tmp_path / "w" / "results").exists(), "a job ran before the check"
+    # Quarto was found beside the interpreter, though not on PATH; a dry run is not stopped.
+    assert "Quarto" not in proc.stderr
+    assert snakemake(tmp_path / "w", "-n", config=cfg, env=env).returncode == 0

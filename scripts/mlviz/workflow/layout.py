@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .registry import FIGURES
+
 # Values a wildcard may take. Names of datasets and models are config keys (schema: name); the CNN
 # lives under the dataset name of config neural.dataset, which may not be a tabular dataset's name.
 NAME = r"[A-Za-z][A-Za-z0-9_]*"
@@ -28,7 +30,7 @@ WILDCARDS = {
 
 # role: what the manifest calls the file (table, model, figure, report, log);
 # family: the part of the article a figure belongs to.
-# kind: (pattern, role, family)
+# kind: (pattern, role, family). The figures' own entries come from mlviz.workflow.registry.
 KINDS: dict[str, tuple[str, str, str | None]] = {
     # data
     "raw_csv": ("raw/{source}.csv", "table", None),
@@ -55,48 +57,20 @@ KINDS: dict[str, tuple[str, str, str | None]] = {
     "lime_agreement": ("lime/{dataset}/{model}/test{position}/agreement.parquet", "table", None),
     "lime_importance": ("lime/{dataset}/{model}/importance.parquet", "table", None),
     "lime_page": ("figures/lime/{dataset}/{model}/test{position}.html", "report", None),
-    # figures of the tabular models
-    "tree_figure": ("figures/tree/{dataset}/{model}.png", "figure", "tree"),
-    "importance_figure": ("figures/importance/{dataset}/{model}/{method}.png", "figure", "importance"),
-    "coefficients_figure": ("figures/linear/{dataset}/{model}/coefficients.png", "figure", "linear"),
-    "residuals_figure": ("figures/linear/{dataset}/{model}/residuals.png", "figure", "linear"),
-    "residual_distribution_figure": ("figures/linear/{dataset}/{model}/residual_distribution.png", "figure",
-                                     "linear"),
-    "confusion_matrix_figure": ("figures/performance/{dataset}/{model}/confusion_matrix.png", "figure",
-                                "performance"),
-    "roc_figure": ("figures/performance/{dataset}/{model}/roc.png", "figure", "performance"),
-    "pr_figure": ("figures/performance/{dataset}/{model}/pr.png", "figure", "performance"),
-    "shap_waterfall_figure": ("figures/shap/{dataset}/{model}/waterfall_row{row}.png", "figure", "shap"),
-    "shap_force_figure": ("figures/shap/{dataset}/{model}/force_row{row}.png", "figure", "shap"),
-    "shap_beeswarm_figure": ("figures/shap/{dataset}/{model}/beeswarm.png", "figure", "shap"),
-    "shap_bar_figure": ("figures/shap/{dataset}/{model}/bar.png", "figure", "shap"),
-    "shap_dependence_figure": ("figures/shap/{dataset}/{model}/dependence_top{rank}.png", "figure", "shap"),
-    "lime_figure": ("figures/lime/{dataset}/{model}/test{position}.png", "figure", "lime"),
-    "lime_stability_figure": ("figures/lime/{dataset}/{model}/stability_test{position}.png", "figure", "lime"),
-    # model comparison, calibration, feature effects, thresholds, trust in the explanations
+    # model comparison, calibration, feature effects, thresholds, trust in the explanations (tables)
     "comparison_metrics": ("comparison/{dataset}/metrics.parquet", "table", None),
     "comparison_differences": ("comparison/{dataset}/differences.parquet", "table", None),
-    "roc_comparison_figure": ("figures/comparison/{dataset}/roc.png", "figure", "comparison"),
-    "pr_comparison_figure": ("figures/comparison/{dataset}/pr.png", "figure", "comparison"),
-    "predicted_vs_actual_figure": ("figures/comparison/{dataset}/predicted_vs_actual.png", "figure", "comparison"),
-    "intervals_figure": ("figures/comparison/{dataset}/intervals.png", "figure", "comparison"),
     "calibration_curve": ("calibration/{dataset}/curve.parquet", "table", None),
     "calibration_histogram": ("calibration/{dataset}/histogram.parquet", "table", None),
     "calibration_scores": ("calibration/{dataset}/scores.parquet", "table", None),
-    "calibration_figure": ("figures/calibration/{dataset}.png", "figure", "calibration"),
     "pdp": ("effects/{dataset}/{model}/pdp.parquet", "table", None),
     "pdp_pair": ("effects/{dataset}/{model}/pair.parquet", "table", None),
     "pdp_summary": ("effects/{dataset}/{model}/summary.parquet", "table", None),
-    "pdp_figure": ("figures/effects/{dataset}/{model}/pdp.png", "figure", "effects"),
-    "pdp_pair_figure": ("figures/effects/{dataset}/{model}/pair.png", "figure", "effects"),
     "threshold_table": ("threshold/{dataset}/{model}.parquet", "table", None),
     "threshold_summary": ("threshold/{dataset}/{model}.json", "table", None),
-    "threshold_figure": ("figures/threshold/{dataset}/{model}.png", "figure", "threshold"),
     "agreement": ("trust/{dataset}/agreement.parquet", "table", None),
-    "agreement_figure": ("figures/trust/{dataset}/agreement.png", "figure", "trust"),
     "deletion": ("trust/{dataset}/{model}/deletion.parquet", "table", None),
     "deletion_area": ("trust/{dataset}/{model}/deletion_area.parquet", "table", None),
-    "deletion_figure": ("figures/trust/{dataset}/{model}/deletion.png", "figure", "trust"),
     # the CNN (dataset: config neural.dataset)
     "cnn_images": ("neural/{dataset}/images.npz", "table", None),
     "cnn_model": ("models/{dataset}/cnn.keras", "model", None),
@@ -108,12 +82,6 @@ KINDS: dict[str, tuple[str, str, str | None]] = {
     "resnet_sample": ("neural/resnet50/sample_image.png", "table", None),
     "resnet_gradcam": ("neural/resnet50/gradcam.npz", "table", None),
     "resnet_top": ("neural/resnet50/top_classes.parquet", "table", None),
-    "cnn_architecture_figure": ("figures/neural/architecture.png", "figure", "neural"),
-    "cnn_curves_figure": ("figures/neural/training_curves.png", "figure", "neural"),
-    "cnn_confusion_figure": ("figures/neural/confusion_matrix.png", "figure", "neural"),
-    "gradcam_grid_figure": ("figures/neural/gradcam_grid.png", "figure", "neural"),
-    "gradcam_randomization_figure": ("figures/neural/gradcam_randomization.png", "figure", "neural"),
-    "resnet_figure": ("figures/neural/resnet50_gradcam.png", "figure", "neural"),
     # the article and the manifest
     "facts": ("report/facts.yml", "report", None),
     "article": ("report/article.{format}", "report", None),
@@ -121,6 +89,7 @@ KINDS: dict[str, tuple[str, str, str | None]] = {
     # per-job records
     "log": ("logs/{rule}/{name}.log", "log", None),
     "benchmark": ("benchmarks/{rule}/{name}.tsv", "log", None),
+    **{f.kind: (f.pattern, "figure", f.family) for f in FIGURES},
 }
 
 _FIELD = re.compile(r"\{(\w+)\}")
