@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,45 @@ sys.path.insert(0, str(REPO / "scripts"))
 # rule report calls `quarto` from PATH, and .venv/bin holds the link to it.
 if os.environ.get("PATH", "").split(os.pathsep)[0] != str(VENV_BIN):
     os.environ["PATH"] = os.pathsep.join([str(VENV_BIN), os.environ.get("PATH", "")])
+
+
+# ------------------------------------------------------------------ the fast loop and the full one
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: runs the workflow (jobs, not only a dry run) or renders an article; "
+                                       "the fast loop leaves these out: bash scripts/mlviz.sh test -m 'not slow'")
+
+
+# The fixtures that run the whole workflow (or render an article): every test that uses one, even
+# through another fixture, is slow without saying so.
+RUN_FIXTURES = {"demo_run", "real_run", "tiny_run", "built", "nn_run", "zoo_runs", "demo", "real", "checkout"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        params = getattr(item, "callspec", None)
+        named = {str(v) for v in params.params.values()} if params else set()  # request.getfixturevalue(which)
+        if RUN_FIXTURES & (set(getattr(item, "fixturenames", ())) | named):
+            item.add_marker(pytest.mark.slow)
+
+
+_CURRENT: dict = {}  # the test being set up or run (set before its fixtures, session ones included)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    _CURRENT["item"] = item
+
+
+def _ran_jobs(proc: subprocess.CompletedProcess) -> bool:
+    """Whether a snakemake call executed a job (a dry run or a stop at parse time executes none)."""
+    return bool(re.search(r"^\d+ of \d+ steps \(", proc.stderr, re.M))
+
+
+def _require_slow_marker(proc: subprocess.CompletedProcess) -> None:
+    """A test that runs the workflow must be marked slow, or the fast loop would not stay fast."""
+    item = _CURRENT.get("item")
+    if item is not None and _ran_jobs(proc) and item.get_closest_marker("slow") is None:
+        raise AssertionError(f"{item.nodeid} runs the workflow (its jobs ran): mark it @pytest.mark.slow")
 
 
 def load_config(name: str = "config.yaml") -> dict:
@@ -56,6 +96,7 @@ def snakemake(workdir: Path, *args: str, config: dict | None = None, check: bool
     if config is not None:  # last: --configfile takes every argument after it
         cmd += ["--configfile", str(write_config(workdir, config))]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+    _require_slow_marker(proc)
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
     return proc

@@ -12,6 +12,8 @@ import pytest
 
 from mlviz.sources.demo import GROUND_TRUTH
 
+pytestmark = pytest.mark.slow  # whole runs on the demo and the real data
+
 
 def effects(run_dir, ds, model) -> pd.DataFrame:
     return pd.read_parquet(run_dir / f"effects/{ds}/{model}/summary.parquet").set_index("feature")

@@ -20,6 +20,8 @@ import psutil
 import pytest
 from conftest import REPO, SNAKEMAKE, small_config, write_config
 
+pytestmark = pytest.mark.slow  # a whole run through a one-node SLURM cluster
+
 DAEMONS = ("munged", "slurmctld", "slurmd", "sbatch", "squeue", "srun")
 SYSTEM_CONF = Path("/etc/slurm/slurm.conf")  # the jobstep plugin's inner srun reads only this path
 

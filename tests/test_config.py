@@ -163,6 +163,7 @@ def test_explained_classifiers_default_to_the_positive_or_first_class():
     assert resolved["figures"]["lime"]["explain"][0]["class"] == "Admit"  # [Deny, Admit]: the second
 
 
+@pytest.mark.slow  # runs the workflow up to its resolved config and metrics
 def test_the_run_writes_its_resolved_config_and_it_gives_the_same_run(tmp_path):
     """results/<run>/config.resolved.yaml: every default and inference spelt out; run with it as the
     config, the workflow finds nothing to do."""

@@ -86,6 +86,7 @@ def houses_csv(tmp_path):
     return csv
 
 
+@pytest.mark.slow  # the whole workflow on a new CSV
 def test_a_new_csv_by_config_only(tmp_path):
     """A CSV the project has never seen: new target, mixed columns, regression — config only."""
     csv = houses_csv(tmp_path)

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO, SNAKEMAKE, small_config, write_config
 
+pytestmark = pytest.mark.slow  # whole runs, killed and resumed
+
 RUN = "r"
 # data → models → SHAP → figures: long enough to be hit in the middle, short enough to run thrice.
 TARGETS = [

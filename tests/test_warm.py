@@ -273,6 +273,7 @@ def _digests(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*")) if p.is_file() and not {"logs", "benchmarks"} & set(p.relative_to(root).parts)}
 
 
+@pytest.mark.slow  # two whole runs of the demo
 def test_a_warm_run_gives_the_bytes_of_a_cold_run(tmp_path):
     """One dataset (insurance, few rows): data → XGBoost → predictions and SHAP values → beeswarm,
     once without the worker and once with it (the real preload: numpy, pandas, sklearn, shap...)."""

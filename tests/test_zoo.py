@@ -17,6 +17,8 @@ from conftest import snakemake
 
 from mlviz.config import settings
 
+pytestmark = pytest.mark.slow  # every zoo table through the whole workflow
+
 
 @pytest.fixture(scope="module")
 def tables(tmp_path_factory) -> dict:
