@@ -8,8 +8,9 @@ included). Each version runs the whole workflow on each table (`demo`: the demo 
 CNN; any other name: that table of tests/zoo.py from its minimal config) in a folder of its own,
 then every file of the two runs is compared. Compared by their bytes: every parquet, JSON, YAML,
 model and PNG file. Where the commit is written into a file (the manifest's provenance columns,
-the article's subtitle and colophon), those fields are compared with the commit blanked out: the
-manifest's other columns, the HTML's text, the PDF's text (pdftotext) and images (pdfimages).
+the article's subtitle and colophon), what a reader sees is compared with the commit blanked out:
+the manifest's other columns, the HTML's text and images, the PDF's text (pdftotext) and images
+(pdfimages); white space is made single.
 Logs and benchmark records differ by nature and are not compared. Prints one line per run and
 exits 1 when anything differs.
 """
@@ -78,9 +79,42 @@ def _commits(run_dir: Path) -> list[str]:
 
 
 def _blank(text: str, commits: list[str]) -> str:
+    """The text with the commit and what is said of the working tree's changes taken out, and its
+    white space made single (a line break and a space read the same)."""
     for c in sorted(commits, key=len, reverse=True):
         text = text.replace(c, "<commit>")
-    return re.sub(r"\(with uncommitted changes\)|The working tree had (no )?uncommitted changes[^.]*\.", "", text)
+    text = re.sub(r" ?\(with uncommitted changes\)|The working tree had (no )?uncommitted changes[^.]*\.", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _html_seen(path: Path) -> tuple[str, list[str]]:
+    """What a reader of the HTML sees: its text (tags, scripts and styles left out) and the sha256 of
+    each embedded image, in order."""
+    from html.parser import HTMLParser
+
+    class Seen(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.text, self.images, self.skip = [], [], 0
+
+        def handle_starttag(self, tag, attrs):
+            self.skip += tag in ("script", "style")
+            src = dict(attrs).get("src") or ""
+            if tag == "img" and src.startswith("data:"):
+                self.images.append(hashlib.sha256(src.encode()).hexdigest())
+            if dict(attrs).get("alt"):
+                self.text.append(f" [alt: {dict(attrs)['alt']}] ")
+
+        def handle_endtag(self, tag):
+            self.skip -= tag in ("script", "style")
+
+        def handle_data(self, data):
+            if not self.skip:
+                self.text.append(data)
+
+    seen = Seen()
+    seen.feed(path.read_text())
+    return "".join(seen.text), seen.images
 
 
 def differs(rel: str, a: Path, b: Path) -> str | None:
@@ -103,8 +137,10 @@ def differs(rel: str, a: Path, b: Path) -> str | None:
             return None
         return "manifest rows differ beyond the commit"
     if rel.endswith("article.html"):
-        ta, tb = _blank(fa.read_text(), _commits(a)), _blank(fb.read_text(), _commits(b))
-        return None if ta == tb else "HTML differs beyond the commit"
+        (ta, ia), (tb, ib) = _html_seen(fa), _html_seen(fb)
+        if _blank(ta, _commits(a)) != _blank(tb, _commits(b)):
+            return "the HTML's text differs beyond the commit"
+        return None if ia == ib else "the HTML's images differ"
     if rel.endswith("article.pdf"):
         def text(p):
             return subprocess.run(["pdftotext", "-layout", str(p), "-"], capture_output=True, text=True).stdout

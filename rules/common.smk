@@ -280,6 +280,12 @@ def report_sources():
     return sorted(str(p) for p in root.rglob("*") if p.is_file() and not skip & set(p.relative_to(root).parts))
 
 
+def report_words():
+    """report/blocks/ and report/labels.yml: the words of the article's generated parts."""
+    root = Path(workflow.basedir) / "report"
+    return sorted(str(p) for p in [*(root / "blocks").glob("*.md"), root / "labels.yml"])
+
+
 def report_tables(w=None):
     """The tables the facts are read from."""
     s = report_sections()

@@ -9,6 +9,7 @@
 rule report_facts:
     input:
         tables=report_tables,
+        words=report_words(),
         code=code("report_facts"),
     output:
         OUT.path("facts"),

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from mlviz.article import blocks as B
 from mlviz.article import quarto
 from mlviz.article.markdown import code
 from mlviz.article.facts import colophon
@@ -32,11 +33,10 @@ def stage(smk, build: Path, facts: dict) -> None:
 
 def add_provenance(facts: dict, prov: dict, version: tuple) -> None:
     """Title block and colophon: the run, the commit and config hash that the manifest records."""
-    dirty = " (with uncommitted changes)" if prov["dirty"] else ""
-    facts["metadata"]["subtitle"] = (f"mlviz run {code(prov['run'])} · commit `{prov['commit'][:12]}`{dirty}"
-                                     f" · config `{prov['config_hash']}`")
-    facts["variables"]["colophon"] = {**colophon(prov),
-                                      "engine": f"Quarto {'.'.join(map(str, version))} (HTML and Typst)"}
+    facts["metadata"]["subtitle"] = B.render("subtitle", run=code(prov["run"]), commit=f"`{prov['commit'][:12]}`",
+                                             dirty=prov["dirty"], config_hash=f"`{prov['config_hash']}`").rstrip("\n")
+    facts["metadata"]["claims"]["colophon"] = {"dirty": bool(prov["dirty"])}
+    facts["variables"]["colophon"] = {**colophon(prov), "quarto": ".".join(map(str, version))}
 
 
 def main(smk):

@@ -1,13 +1,15 @@
 """The article's facts from the run's tables: the numbers and names its prose uses (→ {{< var >}}),
 the claims that pick its sentences and the section flags (→ metadata), and the generated tables and
-figure groups (→ {{< include >}}), in one YAML file that rule `report` stages for Quarto."""
+figure groups (→ {{< include >}}, worded in report/blocks/), in one YAML file that rule `report`
+stages for Quarto."""
 from pathlib import Path
 
 import yaml
 
+from mlviz.article import blocks as B
 from mlviz.article import claims as C
 from mlviz.article import facts as F
-from mlviz.article.markdown import code, fact, join_and
+from mlviz.article.markdown import code, fact
 from mlviz.workflow.jobs import log, run
 
 BLOCKS = ("data_table", "data_notes", "importance_table", "importance_more", "shap_table", "shap_dependence",
@@ -28,14 +30,14 @@ def main(smk):
     ids = {p["id"]: p for p in plan}
     describe = {ds: d["describe"] for ds, d in config["datasets"].items()}
     models = sum(len(d["models"]) for d in config["datasets"].values()) + (1 if s["neural"] else 0)
-    n_models = fact(models, "d", table="metrics.parquet", agg="models")
     v = {"run": code(config["run"]),
-         "intro": {"models": f"{n_models} model{'s' if models != 1 else ''}",
-                   "datasets": (f"the {join_and([F.label(d) for d in config['datasets']])} data"
-                                + (f" and the {code(s['neural']['dataset'])} images" if s["neural"] else ""))}}
-    claims, subjects, flags = {}, {}, {}
+         "intro": {"models": fact(models, "d", table="metrics.parquet", agg="models"),
+                   "datasets": B.listed([F.label(d) for d in config["datasets"]]),
+                   "images": code(s["neural"]["dataset"]) if s["neural"] else ""}}
+    claims = {"intro": {"one_model": models == 1, "neural": bool(s["neural"])}}
+    subjects, flags = {}, {}
     blocks = dict.fromkeys(BLOCKS, "")
-    v["data"], data_blocks, _ = F.data_section(r, config, smk.params.notes)
+    v["data"], claims["data"], data_blocks = F.data_section(r, config, smk.params.notes)
     blocks.update(data_blocks)
 
     def section(name, ok, compute):
@@ -50,7 +52,7 @@ def main(smk):
     blocks["importance_table"] = section(
         "importance", s["importance"] and "fig-permutation" in ids,
         lambda: F.importance_section(r, *s["importance"], settings["top_k"])) or ""
-    blocks["importance_more"] = F.more_block(plan, "importance_more", "The same measures for the other models are in {refs}.")
+    blocks["importance_more"] = F.more_block(plan, "importance_more")
     perm_models = {tuple(m) for m in s["importance_models"]}
     if s["shap"]:
         ds, m = s["shap"]
@@ -58,14 +60,9 @@ def main(smk):
             "shap", {"fig-shap-waterfall", "fig-shap-beeswarm"} <= set(ids),
             lambda: F.shap_section(r, ds, m, s["shap_instance"], perm_models, settings["top_k"], describe[ds])) or ""
         deps = sorted((p for p in plan if p["block"] == "shap_dependence"), key=lambda p: int(p["id"].rsplit("-", 1)[1]))
-        if deps and flags["has_shap"]:
-            refs = join_and(["@" + p["id"] for p in deps])
-            blocks["shap_dependence"] = (
-                f"Dependence plots ({refs}) take one feature at a time and plot "
-                "its SHAP value against its value: the shape of its effect, a step for a yes/no feature, a slope or "
-                "a curve for a numeric one.\n\n" + F.grouped(deps, "fig-shap-dependence",
-                                                             "SHAP dependence plots of the features with the largest "
-                                                             "mean absolute SHAP values."))
+        if flags["has_shap"]:
+            blocks["shap_dependence"] = B.render("shap_dependence", figs=[F.placed(p) for p in deps],
+                                                 refs=["@" + p["id"] for p in deps])
     else:
         flags["has_shap"] = False
     if s["lime"] and s["lime_rows"]:
@@ -77,47 +74,40 @@ def main(smk):
                                          lambda: F.linear_section(r, *s["linear"])) or ""
     section("effects", s["effects"] and "fig-pdp" in ids, lambda: F.effects_section(r, *s["effects"], s["effects_class"]))
     if flags["has_effects"] and "fig-pdp-pair" in ids:
-        blocks["effects_pair"] = ("The two-way partial dependence of the top pair (@fig-pdp-pair) shows whether their "
-                                  "effects add up or interact.\n\n" + F.figure(ids["fig-pdp-pair"],
-                                                                                 "Two-way partial dependence of the top "
-                                                                                 "pair of features."))
-    blocks["effects_more"] = F.more_block(plan, "effects_more", "The same for the other tree ensembles is in {refs}.")
+        blocks["effects_pair"] = B.render("effects_pair", pair=F.placed(ids["fig-pdp-pair"]))
+    blocks["effects_more"] = F.more_block(plan, "effects_more")
     section("performance", s["performance"] and {"fig-confusion", "fig-roc", "fig-pr"} <= set(ids),
             lambda: F.performance_section(r, *s["performance"], describe[s["performance"][0]]))
-    blocks["performance_more"] = F.more_block(plan, "performance_more", "The same views of the other classifiers "
-                                              "listed under `figures.performance` are in {refs}.")
+    blocks["performance_more"] = F.more_block(plan, "performance_more")
     section("threshold", s["threshold"] and "fig-threshold" in ids and flags["has_performance"],
             lambda: F.threshold_section(r, *s["threshold"]))
     blocks["comparison_table"] = section("comparison", s["comparison"] and "fig-intervals" in ids,
                                          lambda: F.comparison_section(r, config, s["comparison"])) or ""
     if flags["has_comparison"]:
-        figs = [ids[i] for i in ("fig-comparison-roc", "fig-comparison-pr") if i in ids]
-        curves = (F.grouped(figs, "fig-comparison", "Every classifier on the same test rows.") if figs else
-                  F.figure(ids["fig-comparison"], "Every model on the same test rows."))
-        blocks["comparison_figures"] = curves + "\n" + F.figure(ids["fig-intervals"], "Test metrics of every model "
-                                                                 "with their bootstrap intervals.")
+        curves = [F.placed(ids[i]) for i in ("fig-comparison-roc", "fig-comparison-pr") if i in ids]
+        blocks["comparison_figures"] = B.render(
+            "comparison_figures", curves=curves, intervals=F.placed(ids["fig-intervals"]),
+            scatter=F.placed(ids["fig-comparison"]) if "fig-comparison" in ids else None)
     blocks["calibration_table"] = section(
         "calibration", s["calibration"] and "fig-calibration" in ids and flags["has_comparison"],
         lambda: F.calibration_section(r, s["calibration"], config["datasets"][s["calibration"]]["target"]["classes"],
                                       C.WELL_CALIBRATED_ECE)) or ""
-    blocks["comparison_more"] = F.more_block(plan, "comparison_more", "The other data sets' models are compared in {refs}.")
+    blocks["comparison_more"] = F.more_block(plan, "comparison_more")
     blocks["layer_table"] = section("neural", s["neural"] and {"fig-cnn-architecture", "fig-gradcam"} <= set(ids),
                                     lambda: F.neural_section(r, s["neural"])) or ""
-    blocks["neural_more"] = F.more_block(plan, "neural_more", "The tutorial's own example, ResNet50 on a photograph, "
-                                         "is in {refs}.")
+    blocks["neural_more"] = F.more_block(plan, "neural_more")
     blocks["trust_table"] = section("trust", s["trust"] and ("fig-agreement" in ids or "fig-deletion" in ids),
                                     lambda: F.trust_section(r, s["trust"], s["deletion"] if "fig-deletion" in ids else None,
                                                             config)) or ""
     if flags["has_trust"]:
-        figs = [ids[i] for i in ("fig-agreement", "fig-deletion") if i in ids]
-        blocks["trust_figures"] = F.grouped(figs, "fig-trust", "How far to trust the explanations.")
+        figs = [F.placed(ids[i]) for i in ("fig-agreement", "fig-deletion") if i in ids]
+        blocks["trust_figures"] = B.render("trust_figures", figs=figs)
 
     # Figures whose section is left out still belong in the article: the appendix holds them.
     placed = {p["id"] for p in plan if p["block"] is None or p["block"] != "appendix"}
     orphans = [p for p in plan if p["id"] in placed and not flags.get(SECTION_OF.get(p["group"]), False)]
     rest = [p for p in plan if p["block"] == "appendix"] + orphans
-    blocks["appendix"] = F.more_block([{**p, "block": "appendix"} for p in rest], "appendix",
-                                      "The run also drew these figures, which the chapters above do not discuss: {refs}.")
+    blocks["appendix"] = F.more_block([{**p, "block": "appendix"} for p in rest], "appendix")
     flags["has_appendix"] = bool(blocks["appendix"])
     metadata = F.plain({"title": settings["title"], **flags, "claims": claims, "subjects": subjects})
     log.info("facts for %d figures; sections: %s", len(plan), ", ".join(k for k, x in flags.items() if x))

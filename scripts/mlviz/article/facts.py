@@ -1,7 +1,9 @@
-"""The article's facts: every number and name the prose of report/article.qmd uses, read from the
-run's tables and written as fact spans that name the table they came from (so that a test can
-look each one up again), the claims that choose between its sentences (mlviz.article.claims), and the
-generated blocks whose length the run decides (tables, groups of figures).
+"""The article's facts: every number and name the prose of report/ uses, read from the run's tables
+and written as fact spans that name the table they came from (so that a test can look each one up
+again), the claims that choose between its sentences (mlviz.article.claims, and the few that choose
+a word: singular or plural, "a" or "an"), and the contexts of the generated blocks whose length the
+run decides (tables, lists, groups of figures), rendered from report/blocks/ (mlviz.article.blocks).
+No word of a sentence is written here.
 
 Output: variables (→ _variables.yml, {{< var >}}), metadata (→ _metadata.yml: section flags
 has_*, claims.<section>.<name>, subjects) and blocks (→ _generated/<name>.md).
@@ -14,16 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import blocks as B
 from . import claims as C
-from .markdown import code, fact, join_and, md_escape
+from .markdown import code, fact, md_escape
 from ..compute.importance import ordered, within_noise
-
-METRIC_LABELS = {"accuracy": "accuracy", "balanced_accuracy": "balanced accuracy", "roc_auc": "ROC AUC",
-                 "average_precision": "average precision", "pr_auc_trapezoid": "PR AUC (trapezoid)",
-                 "brier": "Brier score", "r2": "R²", "rmse": "RMSE", "mae": "MAE"}
-METHOD_LABELS = {"impurity": "impurity", "permutation": "permutation", "mean_abs_shap": "mean |SHAP|",
-                 "lime_weight": "LIME weight", "coefficient": "coefficient"}
-
 
 def sig(x: float, digits: int = 3) -> str:
     """A format spec that shows `digits` significant figures of numbers like x."""
@@ -67,10 +63,6 @@ def plain(obj):
     if isinstance(obj, np.floating):
         return float(obj)
     return obj
-
-
-def cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 class Run:
@@ -158,67 +150,55 @@ def target_words(meta: dict) -> str:
 
 
 def listed(items: list[str], more: int = 0, count: dict | None = None) -> str:
-    """Names joined with "and"; `more` further ones counted (count: the fact-span arguments that
-    let a reader look the total up again)."""
+    """Names joined as the prose lists them; `more` further ones counted (count: the fact-span
+    arguments that let a reader look the total up again)."""
     if not more:
-        return join_and(items)
-    shown = fact(more, "d", **count) if count else str(more)
-    return f"{', '.join(items)} and {shown} more"
+        return B.listed(items)
+    return B.listed(items, fact(more, "d", **count) if count else str(more))
 
 
 # =============================================================================== data
 def data_section(run: Run, config: dict, notes: dict) -> tuple[dict, dict, dict]:
-    rows = ["| Data set | File | Rows (train / test) | Task | Target | Features |", "|:---|:---|---:|:---|:---|---:|"]
-    lines = []
+    table, notes_ = [], []
     for ds, d in config["datasets"].items():
         mrel = f"data/{ds}/meta.json"
         meta = run.json(mrel)
         src = config["sources"][d["source"]]
-        file = code(Path(src["path"]).name) if "path" in src else f"generated ({code(src['generator'])})"
         n = meta["rows"]
-        split = (f"{fact(n['all'], ',d', table=mrel, col='rows.all')} ({fact(n['train'], ',d', table=mrel, col='rows.train')}"
-                 f" / {fact(n['test'], ',d', table=mrel, col='rows.test')})")
-        task = (meta["task"] if meta["task"] == "regression" else
-                f"{fact(len(meta['classes']), 'd', table=mrel, col='classes', agg='len')} classes")
-        rows.append(f"| {label(ds)} | {file} | {split} | {task} | {code(meta['target'])} | "
-                    f"{fact(len(meta['features']), 'd', table=mrel, col='features', agg='len')} |")
-        parts = []
+        table.append({"name": label(ds), "file": code(Path(src["path"]).name) if "path" in src else None,
+                      "generator": code(src["generator"]) if "generator" in src else None,
+                      "rows": fact(n["all"], ",d", table=mrel, col="rows.all"),
+                      "train": fact(n["train"], ",d", table=mrel, col="rows.train"),
+                      "test": fact(n["test"], ",d", table=mrel, col="rows.test"),
+                      "classes": fact(len(meta["classes"]), "d", table=mrel, col="classes", agg="len")
+                      if meta["task"] != "regression" else None,
+                      "target": code(meta["target"]),
+                      "features": fact(len(meta["features"]), "d", table=mrel, col="features", agg="len")})
+        note = {"name": label(ds), "shares": [], "without_target": None, "dropped": [], "fills": [], "grouped": []}
         if meta["classes"]:
             prel = f"data/{ds}/test.parquet"
             counts = run.table(prel)[meta["target"]].value_counts()
             share = [float(counts.get(i, 0) / n["test"]) for i in range(len(meta["classes"]))]
             spec = f".{apart(share, 0, 100)}%"
-            shares = [f"{class_name(meta, c)} {fact(share[i], spec, table=prel, where={meta['target']: i}, agg='share')}"
-                      for i, c in enumerate(meta["classes"])]
-            parts.append(f"its test rows divide into {join_and(shares)}")
+            note["shares"] = [{"label": class_name(meta, c),
+                               "share": fact(share[i], spec, table=prel, where={meta["target"]: i}, agg="share")}
+                              for i, c in enumerate(meta["classes"])]
         if meta["rows"]["without_target"]:
-            parts.append(f"{fact(meta['rows']['without_target'], ',d', table=mrel, col='rows.without_target')} rows "
-                         "without a target value were left out")
-        if meta["dropped"]:
-            dropped = [f"{code(c)} ({fact(None, table=mrel, col='dropped', where={'key': c}, text=why)})"
-                       for c, why in meta["dropped"].items()]
-            parts.append(f"dropped: {'; '.join(dropped)}")
-        if meta["fills"]:
-            fills = [f"{code(c)} ({md_escape(str(f['rule']).replace('_', ' '))})" for c, f in meta["fills"].items()]
-            parts.append(f"missing values filled from the train split: {', '.join(fills)}")
-        if meta["grouped_levels"]:
-            grouped = [f"{code(c)} ({fact(len(v), 'd', table=mrel, col='grouped_levels', where={'key': c}, agg='len')} rare levels)"
-                       for c, v in meta["grouped_levels"].items()]
-            parts.append(f"rare levels joined as *other*: {', '.join(grouped)}")
-        if parts:
-            lines.append(f"- {label(ds)}: " + "; ".join(parts) + ".")
-    table = "\n".join(rows) + ("\n\n: The data sets of the run after preprocessing. Features count the model's "
-                               "input columns (a text column becomes one column per level). {#tbl-data}\n")
+            note["without_target"] = fact(meta["rows"]["without_target"], ",d", table=mrel, col="rows.without_target")
+        note["dropped"] = [{"name": code(c), "why": fact(None, table=mrel, col="dropped", where={"key": c}, text=why)}
+                           for c, why in meta["dropped"].items()]
+        # The rule is one of median, mean, most_frequent: the template words it.
+        note["fills"] = [{"name": code(c), "rule": str(f["rule"])} for c, f in meta["fills"].items()]
+        note["grouped"] = [{"name": code(c), "levels": fact(len(v), "d", table=mrel, col="grouped_levels",
+                                                             where={"key": c}, agg="len")}
+                           for c, v in meta["grouped_levels"].items()]
+        notes_.append(note)
     files = [Path(s["path"]).name for s in config["sources"].values() if "path" in s]
     generated = [s["generator"] for s in config["sources"].values() if "generator" in s]
-    origin = []
-    if files:
-        origin.append(f"The data comes from the file{'s' if len(files) > 1 else ''} {join_and([code(f) for f in files])}.")
-    if generated:
-        origin.append(f"mlviz generated the {join_and([code(g) for g in generated])} data itself: synthetic "
-                      "demo data with a known answer, not real records.")
-    notes_block = ("About each data set:\n\n" + "\n".join(lines) + "\n") if lines else ""
-    return {"origin": " ".join(origin)}, {"data_table": table, "data_notes": notes_block}, {}
+    v = {"files": B.listed([code(f) for f in files]), "generators": B.listed([code(g) for g in generated])}
+    claims = {"has_files": bool(files), "several_files": len(files) > 1, "has_generated": bool(generated)}
+    return v, claims, {"data_table": B.render("data_table", datasets=table),
+                       "data_notes": B.render("data_notes", datasets=notes_)}
 
 
 # =============================================================================== sections
@@ -226,11 +206,12 @@ def tree_section(run: Run, config: dict, ds: str, model: str) -> tuple[dict, dic
     meta = run.json(f"data/{ds}/meta.json")
     params = config["datasets"][ds]["models"][model]["params"]
     depth = params.get("max_depth")
-    depth_text = (f"at most {fact(depth, 'd', table='config', where={'key': f'datasets.{ds}.models.{model}.params.max_depth'})} "
-                  "levels deep, to keep it readable" if depth else "without a depth limit")
     prel = f"predictions/{ds}/{model}.parquet"
     claims, subjects = C.tree(run.table(prel), run.table(f"comparison/{ds}/metrics.parquet"), model, meta["task"])
-    v = {"dataset": label(ds), "model": label(model), "target": target_words(meta), "depth": depth_text}
+    claims["depth_limited"] = bool(depth)
+    v = {"dataset": label(ds), "model": label(model), "target": target_words(meta),
+         "max_depth": fact(depth, "d", table="config", where={"key": f"datasets.{ds}.models.{model}.params.max_depth"})
+         if depth else ""}
     if meta["task"] == "regression":
         v.update(r2=run.metric(ds, model, "r2"), r2_interval=run.interval(ds, model, "r2"))
     else:
@@ -253,14 +234,13 @@ def importance_section(run: Run, ds: str, model: str, top_k: int) -> tuple[dict,
 
     def top(method, frame, n=3):
         n = min(n, len(frame))
-        return join_and([f"{run.ranked(ds, model, method, r)} ({run.imp_value(ds, model, method, frame.feature.iloc[r - 1], '.3f')})"
+        return B.listed([f"{run.ranked(ds, model, method, r)} ({run.imp_value(ds, model, method, frame.feature.iloc[r - 1], '.3f')})"
                          for r in range(1, n + 1)])
 
     # Only a positive value is a drop: features whose shuffling left the score as it was are not listed.
     drops = subjects["drops"]
-    v["permutation_top"] = (f"the largest drops come from {top('permutation', perm, min(3, drops))}" if drops > 1
-                            else f"only shuffling {top('permutation', perm, 1)} lowers the test score" if drops
-                            else "")
+    claims.update(many_drops=drops > 1, one_drop=drops == 1)
+    v["drops"] = top("permutation", perm, min(3, drops)) if drops else ""
     v["permutation_leader"] = run.ranked(ds, model, "permutation", 1)
     noise = subjects["noise_features"]
     v["noise_count"] = fact(len(noise), "d", table="importances.parquet",
@@ -271,23 +251,18 @@ def importance_section(run: Run, ds: str, model: str, top_k: int) -> tuple[dict,
     if claims["has_impurity"]:
         v["impurity_top"] = top("impurity", imp)
         v["impurity_leader"] = run.ranked(ds, model, "impurity", 1)
-        v["impurity_top_noisy"] = join_and([run.named(ds, model, "permutation", f) for f in subjects["impurity_top_noisy"]])
-    if claims["has_impurity"]:
-        rows = ["| Impurity | Mean decrease | Permutation | Score drop (± sd) |", "|:---|---:|:---|---:|"]
-    else:
-        rows = ["| Permutation | Score drop (± sd) |", "|:---|---:|"]
+        v["impurity_top_noisy"] = B.listed([run.named(ds, model, "permutation", f) for f in subjects["impurity_top_noisy"]])
+    rows = []
     for r in range(1, min(top_k, len(perm)) + 1):
         fp = perm.feature.iloc[r - 1]
-        cells = []
+        row = {"impurity": "", "impurity_value": "", "permutation": run.ranked(ds, model, "permutation", r),
+               "permutation_value": run.imp_value(ds, model, "permutation", fp, ".3f"),
+               "spread": run.imp_value(ds, model, "permutation", fp, ".3f", col="spread")}
         if claims["has_impurity"] and r <= len(imp):
-            cells += [run.ranked(ds, model, "impurity", r), run.imp_value(ds, model, "impurity", imp.feature.iloc[r - 1], ".3f")]
-        elif claims["has_impurity"]:
-            cells += ["", ""]
-        cells += [run.ranked(ds, model, "permutation", r),
-                  f"{run.imp_value(ds, model, 'permutation', fp, '.3f')} ± {run.imp_value(ds, model, 'permutation', fp, '.3f', col='spread')}"]
-        rows.append("| " + " | ".join(cells) + " |")
-    table = "\n".join(rows) + (f"\n\n: The top features of the {label(model)} model by each measure; the spread is "
-                               "the standard deviation over the permutation repeats. {#tbl-importance}\n")
+            row.update(impurity=run.ranked(ds, model, "impurity", r),
+                       impurity_value=run.imp_value(ds, model, "impurity", imp.feature.iloc[r - 1], ".3f"))
+        rows.append(row)
+    table = B.render("importance_table", impurity=claims["has_impurity"], rows=rows, model=label(model))
     return v, claims, {"permutation_leader": subjects["permutation_leader"],
                        "impurity_leader": subjects.get("impurity_leader"), "noise_features": noise}, table
 
@@ -302,6 +277,7 @@ def shap_section(run: Run, ds: str, model: str, instance: int, perm_models: set,
     claims, subjects = C.shap(values, mean_abs, perm if perm is not None and len(perm) else None, instance,
                               summary["additivity"]["passed"])
     claims["softmax_margin"] = bool(summary["softmax_margin"])
+    claims["row_an"] = describe["row"][:1].lower() in "aeiou"  # "an applicant", "a policy holder"
     row = values.loc[instance]
     num = sig(float(row["output"]))
     add = summary["additivity"]
@@ -312,9 +288,8 @@ def shap_section(run: Run, ds: str, model: str, instance: int, perm_models: set,
          "row_noun": md_escape(describe["rows"]),
          "additivity_error": fact(add["max_abs_error"], sig(add["max_abs_error"], 2), table=f"{base}/summary.json",
                                   col="additivity.max_abs_error"),
-         "instance_label": f"row {fact(instance, 'd', table=vrel, where={'row': instance}, col='row')} of the CSV "
-                           f"({'an' if describe['row'][:1].lower() in 'aeiou' else 'a'} {md_escape(describe['row'])} "
-                           f"of the {md_escape(str(row['split']))} split)",
+         "instance": fact(instance, "d", table=vrel, where={"row": instance}, col="row"),
+         "row_word": md_escape(describe["row"]), "split": md_escape(str(row["split"])),
          "base_value": fact(float(row["base_value"]), num, table=vrel, where={"row": instance}, col="base_value"),
          "prediction": fact(float(row["output"]), num, table=vrel, where={"row": instance}, col="output"),
          "leader": run.ranked(ds, model, "mean_abs_shap", 1)}
@@ -334,18 +309,16 @@ def shap_section(run: Run, ds: str, model: str, instance: int, perm_models: set,
     if subjects["push_down"]:
         v["push_down"] = push(subjects["push_down"])
     n = min(3, len(mean_abs))
-    v["top"] = join_and([f"{run.ranked(ds, model, 'mean_abs_shap', r)} "
+    v["top"] = B.listed([f"{run.ranked(ds, model, 'mean_abs_shap', r)} "
                          f"({run.imp_value(ds, model, 'mean_abs_shap', mean_abs.feature.iloc[r - 1], sig(float(mean_abs.value.iloc[r - 1])))})"
                          for r in range(1, n + 1)])
     if claims["has_permutation"]:
         v["permutation_leader"] = run.ranked(ds, model, "permutation", 1)
-    rows = ["| Feature | Mean \\|SHAP\\| |", "|:---|---:|"]
-    for r in range(1, min(top_k, len(mean_abs)) + 1):
-        val = float(mean_abs.value.iloc[r - 1])
-        rows.append(f"| {run.ranked(ds, model, 'mean_abs_shap', r)} | "
-                    f"{run.imp_value(ds, model, 'mean_abs_shap', mean_abs.feature.iloc[r - 1], sig(val))} |")
-    table = "\n".join(rows) + (f"\n\n: Features with the largest mean absolute SHAP value for the {label(model)} "
-                               "model. {#tbl-shap}\n")
+    rows = [{"feature": run.ranked(ds, model, "mean_abs_shap", r),
+             "value": run.imp_value(ds, model, "mean_abs_shap", mean_abs.feature.iloc[r - 1],
+                                    sig(float(mean_abs.value.iloc[r - 1])))}
+            for r in range(1, min(top_k, len(mean_abs)) + 1)]
+    table = B.render("shap_table", rows=rows, model=label(model))
     return v, claims, {"leader": subjects["leader"], "push_up": subjects["push_up"],
                        "push_down": subjects["push_down"]}, table
 
@@ -363,12 +336,12 @@ def lime_section(run: Run, ds: str, model: str, positions: list[int]) -> tuple[d
     meta = run.json(f"data/{ds}/meta.json")
 
     def rules(df):
-        return join_and([f"{code(r.rule)} ({fact(float(r.weight), '+.3f', table=erel, where={'rank': int(r.rank)}, col='weight')})"
+        return B.listed([f"{code(r.rule)} ({fact(float(r.weight), '+.3f', table=erel, where={'rank': int(r.rank)}, col='weight')})"
                          for r in df.itertuples()])
 
     v = {"dataset": label(ds), "model": label(model),
          "position": fact(first, "d", table=erel, where={"rank": 1}, col="test_position"),
-         "row_label": f"row {fact(int(exp['row'].iloc[0]), 'd', table=erel, where={'rank': 1}, col='row')} of the CSV",
+         "row": fact(int(exp["row"].iloc[0]), "d", table=erel, where={"rank": 1}, col="row"),
          "predicted": class_name(meta, predicted), "class": class_name(meta, cls),
          "p_predicted": fact(float(exp[f'proba_{predicted}'].iloc[0]), ".2f", table=erel, where={"rank": 1},
                              col=f"proba_{predicted}"),
@@ -376,7 +349,7 @@ def lime_section(run: Run, ds: str, model: str, positions: list[int]) -> tuple[d
          "seeds": fact(int(agree["seeds"]), "d", table=arel, col="seeds"),
          "top_k": fact(int(agree["top_k"]), "d", table=arel, col="top_k"),
          "jaccard": fact(float(agree["mean_jaccard"]), ".2f", table=arel, col="mean_jaccard"),
-         "flipped": join_and([code(f) for f in subjects.get("flipped", [])])}
+         "flipped": B.listed([code(f) for f in subjects.get("flipped", [])])}
     return v, claims, {"predicted": predicted, "flipped": subjects.get("flipped", [])}
 
 
@@ -384,55 +357,41 @@ def lime_block(run: Run, plan: list[dict], ds: str, model: str, positions: list[
     """The first row's pair of figures (explanation and stability, side by side), then each other
     row's pair with a caption of its own numbers."""
     figs = {p["id"]: p for p in plan if p["block"] == "lime_rows"}
-    out = []
-    for i, pos in enumerate(positions):
+    rows = []
+    for pos in positions:
         a, b = figs.get(f"fig-lime-{pos}"), figs.get(f"fig-lime-stability-{pos}")
         if not a or not b:
             continue
         erel = f"lime/{ds}/{model}/test{pos}/explanation.parquet"
         arel = f"lime/{ds}/{model}/test{pos}/agreement.parquet"
         exp, agree = run.table(erel), run.table(arel).iloc[0]
-        cls = class_name(run.json(f"data/{ds}/meta.json"), str(exp["class"].iloc[0]))
-        pair_id = "fig-lime-pair" if i == 0 else f"fig-lime-pair-{pos}"
-        caption = (f"LIME for test row {fact(pos, 'd', table=erel, where={'rank': 1}, col='test_position')}: the "
-                   f"conditions that move the probability of {cls} (green towards it, red against it), and their "
-                   f"weights over {fact(int(agree['seeds']), 'd', table=arel, col='seeds')} seeds (mean Jaccard "
-                   f"similarity of the top {fact(int(agree['top_k']), 'd', table=arel, col='top_k')}: "
-                   f"{fact(float(agree['mean_jaccard']), '.2f', table=arel, col='mean_jaccard')}).")
-        if i:  # the text above speaks of the first row; each further row is introduced here
-            out.append(f"@{pair_id} explains test row {fact(pos, 'd', table=erel, where={'rank': 1}, col='test_position')} "
-                       f"the same way.\n")
-        out.append(f"::: {{#{pair_id} layout-ncol=\"1\"}}\n\n![Explanation with the configured seed.]({a['file']}){{#{a['id']}}}\n\n"
-                   f"![Weights over seeds.]({b['file']}){{#{b['id']}}}\n\n{caption}\n\n:::\n")
-    return "\n".join(out)
+        rows.append({"pair_id": "fig-lime-pair" if not rows else f"fig-lime-pair-{pos}", "explanation": a,
+                     "stability": b, "position": fact(pos, "d", table=erel, where={"rank": 1}, col="test_position"),
+                     "cls": class_name(run.json(f"data/{ds}/meta.json"), str(exp["class"].iloc[0])),
+                     "seeds": fact(int(agree["seeds"]), "d", table=arel, col="seeds"),
+                     "top_k": fact(int(agree["top_k"]), "d", table=arel, col="top_k"),
+                     "jaccard": fact(float(agree["mean_jaccard"]), ".2f", table=arel, col="mean_jaccard")})
+    return B.render("lime_rows", rows=rows)
 
 
 def references_text(references: dict, shown: int = 4) -> str:
     items = [f"{code(c)}: {code(str(r))}" for c, r in references.items()]  # a level as the data writes it
     more = len(items) - shown
-    return join_and(items[:shown] + ([f"{more} more column{'s' if more > 1 else ''}"] if more > 0 else []))
+    return B.listed(items[:shown] + ([B.more_columns(more)] if more > 0 else []))
 
 
-def units_sentence(claims: dict, scaled: str, references: str = "") -> str:
-    """What one coefficient measures, for the standardised features (`scaled`, written out) and the
-    others: numbers (per unit), levels of text columns (against their reference level, the one
-    without a column: `references`, written out), other yes/no features (yes against no)."""
-    kinds = [k for k in ("numbers", "levels", "yes_no") if claims[f"unscaled_{k}"]]
-    main = {"numbers": "per unit", "levels": f"for a level against its column's reference level ({references})",
-            "yes_no": "for yes against no"}
-    aside = {"levels": f"for a level of a text column: against its column's reference level ({references})",
-             "yes_no": "for a yes/no feature: yes against no"}
-    rest = main[kinds[0]] if kinds else ""
-    if kinds[1:]:
-        # After a closing parenthesis, a second aside in parentheses would read as a list of two.
-        rest += ("; " + "; ".join(aside[k].replace(": ", ", ", 1) for k in kinds[1:]) if rest.endswith(")")
-                 else f" ({'; '.join(aside[k] for k in kinds[1:])})")
-    if claims["all_scaled"]:
-        return "Every feature was standardised, so each coefficient is the change in the prediction for one standard deviation."
-    if claims["none_scaled"]:
-        return f"No feature was standardised, so each coefficient is the change in the prediction {rest}."
-    return (f"The features {scaled} were standardised, so their coefficients are the change in the prediction for "
-            f"one standard deviation; for the others, each is the change {rest}.")
+def units_claims(claims: dict) -> dict:
+    """Which words say what one coefficient measures (report/article.qmd, "Coefficients"): for the
+    features not standardised, numbers (per unit), levels of text columns (against their reference
+    level) and other yes/no features (yes against no); the first kind present is the main reading,
+    the others asides (in parentheses after "per unit"; after "(references)", joined by a semicolon,
+    since a second parenthesis would read as a list of two)."""
+    numbers, levels, yes_no = (claims[f"unscaled_{k}"] for k in ("numbers", "levels", "yes_no"))
+    return {"some_scaled": not claims["all_scaled"] and not claims["none_scaled"], "units_numbers": numbers, "units_levels": levels and not numbers,
+            "units_yes_no": yes_no and not numbers and not levels,
+            "units_asides": numbers and (levels or yes_no), "units_aside_levels": numbers and levels,
+            "units_aside_both": numbers and levels and yes_no, "units_aside_yes_no": numbers and yes_no,
+            "units_then_yes_no": levels and yes_no and not numbers}
 
 
 def linear_section(run: Run, ds: str, model: str) -> tuple[dict, dict, dict, str]:
@@ -456,17 +415,16 @@ def linear_section(run: Run, ds: str, model: str) -> tuple[dict, dict, dict, str
     neg = coef[coef.value < 0].sort_values(["value", "feature"], kind="mergesort")
     scaled = subjects["scaled"]
     v = {"dataset": label(ds), "model": label(model), "target": target_words(meta),
-         "positive": join_and([c(f) for f in pos.feature[:3]]), "negative": join_and([c(f) for f in neg.feature[:2]]),
-         "weak_verb": "lies" if len(subjects["weak"]) == 1 else "lie",
-         "weak_them": "it" if len(subjects["weak"]) == 1 else "them",
-         "weak": cap(listed([code(f) for f in subjects["weak"][:8]], max(0, len(subjects["weak"]) - 8),
-                            count={"table": "importances.parquet", "agg": "count_weak_beyond", "rank": 8,
-                                   "where": {"dataset": ds, "model": model, "method": "coefficient"}})),
-         "scaled": units_sentence(claims, listed([code(f) for f in scaled[:6]], max(0, len(scaled) - 6),
-                                                 count={"table": f"data/{ds}/meta.json", "col": "scale",
-                                                        "agg": "len_beyond", "rank": 6}),
-                                  references_text(subjects["references"])),
+         "positive": B.listed([c(f) for f in pos.feature[:3]]), "negative": B.listed([c(f) for f in neg.feature[:2]]),
+         "weak": listed([code(f) for f in subjects["weak"][:8]], max(0, len(subjects["weak"]) - 8),
+                        count={"table": "importances.parquet", "agg": "count_weak_beyond", "rank": 8,
+                               "where": {"dataset": ds, "model": model, "method": "coefficient"}}),
+         "scaled": listed([code(f) for f in scaled[:6]], max(0, len(scaled) - 6),
+                          count={"table": f"data/{ds}/meta.json", "col": "scale", "agg": "len_beyond", "rank": 6}),
+         "references": references_text(subjects["references"]),
          "r2": run.metric(ds, model, "r2")}
+    claims["one_weak"] = len(subjects["weak"]) == 1
+    claims.update(units_claims(claims))
     rmse, mae = run.metric_value(ds, model, "rmse"), run.metric_value(ds, model, "mae")
     v["rmse"] = run.metric(ds, model, "rmse", sig(rmse or 1))
     v["mae"] = run.metric(ds, model, "mae", sig(mae or 1))
@@ -496,13 +454,10 @@ def linear_section(run: Run, ds: str, model: str) -> tuple[dict, dict, dict, str
     v["res_median"] = fact(float(res.median()), scale, table=prel, col=expr, agg="median")
     v["res_max"] = fact(float(res.max()), sig(float(res.max())), table=prel, col=expr, agg="max")
     v["res_min"] = fact(float(res.min()), sig(float(res.min())), table=prel, col=expr, agg="min")
-    rows = ["| Model | R² | RMSE | MAE |", "|:---|---:|---:|---:|"]
-    for mod in models:
-        cells = [run.metric(ds, mod, "r2")]
-        for k in ("rmse", "mae"):
-            cells.append(run.metric(ds, mod, k, sig(run.metric_value(ds, mod, k) or 1)))
-        rows.append(f"| {label(mod)} | " + " | ".join(cells) + " |")
-    table = "\n".join(rows) + f"\n\n: Test-split scores of the regression models on the {label(ds)} data. {{#tbl-regression}}\n"
+    rows = [{"model": label(mod), "r2": run.metric(ds, mod, "r2"),
+             **{k: run.metric(ds, mod, k, sig(run.metric_value(ds, mod, k) or 1)) for k in ("rmse", "mae")}}
+            for mod in models]
+    table = B.render("regression_table", rows=rows, dataset=label(ds))
     return v, claims, {"best_other": subjects.get("best_other"), "weak": subjects["weak"]}, table
 
 
@@ -513,7 +468,7 @@ def effects_section(run: Run, ds: str, model: str, cls: str | None) -> tuple[dic
     shown = summary[summary["shown"]].sort_values("rank")
     shapes = [f"{code(f)} {fact(None, table=srel, where={'feature': f}, col='monotone', text=s)}"
               for f, s in zip(shown.feature, shown.monotone)]
-    v = {"dataset": label(ds), "model": label(model), "shapes": join_and(shapes),
+    v = {"dataset": label(ds), "model": label(model), "shapes": B.listed(shapes),
          "flat_share": fact(C.FLAT, ".0%", table="constant", where={"name": "FLAT"})}
     return v, claims, {"flat": subjects["flat"]}
 
@@ -529,20 +484,18 @@ def performance_section(run: Run, ds: str, model: str, describe: dict) -> tuple[
     v = {"dataset": label(ds), "model": label(model), "target": target_words(meta),
          "rows": fact(len(pred), ",d", table=prel, agg="count"), "row_noun": md_escape(describe["rows"]),
          "roc_auc": run.metric(ds, model, "roc_auc"), "average_precision": run.metric(ds, model, "average_precision"),
-         "bands": join_and([fact(b, "g", table="constant", where={"name": "AUC_BANDS"}, agg=f"bound{i}")
+         "bands": B.listed([fact(b, "g", table="constant", where={"name": "AUC_BANDS"}, agg=f"bound{i}")
                             for i, (b, _) in enumerate(C.AUC_BANDS[:-1])])}
     if len(classes) == 2:
         neg, pos = class_name(meta, classes[0]), class_name(meta, classes[1])
         n = lambda t, p: fact(int(((pred.y_true == t) & (pred.y_pred == p)).sum()), ",d", table=prel,  # noqa: E731
                               where={"y_true": t, "y_pred": p}, agg="count")
         kpos, kneg = int((pred.y_true == 1).sum()), int((pred.y_true == 0).sum())
-        npos = fact(kpos, ",d", table=prel, where={"y_true": 1}, agg="count")
-        nneg = fact(kneg, ",d", table=prel, where={"y_true": 0}, agg="count")
-        rows_are = "test row that is" if kpos == 1 else "test rows that are"
-        v["confusion"] = (f"Of the {npos} {rows_are} {pos}, the model finds {n(1, 1)} (true positives) and "
-                          f"misses {n(1, 0)} (false negatives); of the {nneg} that {'is' if kneg == 1 else 'are'} "
-                          f"{neg}, it keeps {n(0, 0)} (true negatives) and wrongly calls {n(0, 1)} {pos} "
-                          "(false positives).")
+        v.update(n_positive=fact(kpos, ",d", table=prel, where={"y_true": 1}, agg="count"),
+                 n_negative=fact(kneg, ",d", table=prel, where={"y_true": 0}, agg="count"),
+                 true_positives=n(1, 1), false_negatives=n(1, 0), true_negatives=n(0, 0), false_positives=n(0, 1),
+                 negative=neg)
+        claims.update(one_positive=kpos == 1, one_negative=kneg == 1)
         v["positive"] = pos
         p = subjects["prevalence"]
         v["prevalence"] = fact(p, f".{apart([p], 2)}f", table=prel, where={"y_true": 1}, agg="share")
@@ -576,13 +529,13 @@ def comparison_section(run: Run, config: dict, ds: str) -> tuple[dict, dict, dic
     c = config["figures"]["comparison"]
     leader = subjects["leader"]
     t = run.table(mrel)
-    v = {"dataset": label(ds), "metric": METRIC_LABELS[metric], "leader": label(leader),
+    v = {"dataset": label(ds), "metric": md_escape(B.labels()["metrics"][metric]), "leader": label(leader),
          "level": fact(c["level"], ".0%", table="config", where={"key": "figures.comparison.level"}),
          "n_boot": fact(c["n_boot"], ",d", table="config", where={"key": "figures.comparison.n_boot"}),
          "leader_value": fact(float(t[(t.model == leader) & (t.metric == metric)]["value"].iloc[0]), run.fmt,
                               table=mrel, where={"model": leader, "metric": metric}),
-         "beaten": join_and([label(b) for b in subjects["beaten"]]),
-         "not_beaten": join_and([label(b) for b in subjects["not_beaten"]])}
+         "beaten": B.listed([label(b) for b in subjects["beaten"]]),
+         "not_beaten": B.listed([label(b) for b in subjects["not_beaten"]])}
     return v, claims, subjects, comparison_table(run, ds, meta["task"])
 
 
@@ -591,22 +544,17 @@ def comparison_table(run: Run, ds: str, task: str) -> str:
     t = run.table(mrel)
     metrics = [k for k in (["accuracy", "balanced_accuracy", "roc_auc", "average_precision", "brier"]
                            if task == "classification" else ["r2", "rmse", "mae"]) if k in set(t.metric)]
-    rows = ["| Model | " + " | ".join(METRIC_LABELS[k] for k in metrics) + " |",
-            "|:---|" + "---:|" * len(metrics)]
+    rows = []
     for model in dict.fromkeys(t.model):
         cells = []
         for k in metrics:
             r = t[(t.model == model) & (t.metric == k)].iloc[0]
             fmt = run.fmt if k not in ("rmse", "mae") else sig(float(r["value"]) or 1)
             w = {"model": model, "metric": k}
-            cells.append(f"{fact(float(r['value']), fmt, table=mrel, where=w)} "
-                         f"({fact(float(r['lower']), fmt, table=mrel, where=w, col='lower')}–"
-                         f"{fact(float(r['upper']), fmt, table=mrel, where=w, col='upper')})")
-        rows.append(f"| {label(model)} | " + " | ".join(cells) + " |")
-    tid = "tbl-comparison" if ds else ""
-    return "\n".join(rows) + (f"\n\n: Test-split scores of every model on the {label(ds)} data, each with its "
-                               f"bootstrap interval in brackets (lower is better for the Brier score, RMSE and MAE). "
-                               f"{{#{tid}}}\n")
+            cells.append({c: fact(float(r[c]), fmt, table=mrel, where=w, col=c) for c in ("value", "lower", "upper")})
+        rows.append({"model": label(model), "cells": cells})
+    return B.render("comparison_table", metrics=[md_escape(B.labels()["metrics"][k]) for k in metrics], rows=rows,
+                    dataset=label(ds))
 
 
 def calibration_section(run: Run, ds: str, classes: list[str], threshold: float) -> tuple[dict, dict, dict, str]:
@@ -617,19 +565,14 @@ def calibration_section(run: Run, ds: str, classes: list[str], threshold: float)
     cls = subjects["class"]
     best = subjects["best"]
     brier = float(scores[(scores.model == best) & (scores["class"] == cls)]["brier"].iloc[0])
-    v = {"dataset": label(ds), "well": join_and([label(m) for m in subjects["well"]]), "best": label(best),
+    v = {"dataset": label(ds), "well": B.listed([label(m) for m in subjects["well"]]), "best": label(best),
          "threshold": fact(threshold, ".2f", table="constant", where={"name": "WELL_CALIBRATED_ECE"}),
          "best_brier": fact(brier, ".3f", table=srel, where={"model": best, "class": cls}, col="brier")}
-    rows = ["| Model | Brier score | Reliability | Resolution | ECE |", "|:---|---:|---:|---:|---:|"]
-    for r in scores[scores["class"] == cls].sort_values(["brier", "model"], kind="mergesort").itertuples():
-        w = {"model": r.model, "class": cls}
-        rows.append(f"| {label(r.model)} | " + " | ".join(
-            fact(float(getattr(r, k)), ".3f", table=srel, where=w, col=k)
-            for k in ("brier", "reliability", "resolution", "ece")) + " |")
-    what = (f"of the positive class {class_name(run.json(f'data/{ds}/meta.json'), cls)}" if positive
-            else "summed over the classes (ECE: their mean)")
-    table = "\n".join(rows) + (f"\n\n: Calibration of every classifier on the {label(ds)} test rows, {what}; "
-                               "Brier score ≈ reliability − resolution + uncertainty. {#tbl-calibration}\n")
+    rows = [{"model": label(r.model), **{k: fact(float(getattr(r, k)), ".3f", table=srel, where={"model": r.model, "class": cls},
+                                                col=k) for k in ("brier", "reliability", "resolution", "ece")}}
+            for r in scores[scores["class"] == cls].sort_values(["brier", "model"], kind="mergesort").itertuples()]
+    table = B.render("calibration_table", rows=rows, dataset=label(ds),
+                     positive=class_name(run.json(f"data/{ds}/meta.json"), cls) if positive else None)
     return v, claims, subjects, table
 
 
@@ -657,16 +600,16 @@ def trust_section(run: Run, ds: str, deletion: tuple | None, config: dict) -> tu
                                 where={"order": "shap"}, col="area"),
                  area_random=fact(float(areas.set_index("order").loc["random", "area"]), fmt, table=drel,
                                   where={"order": "random"}, col="area"))
-    rows = ["| Model | Methods | Spearman ρ | Top-k overlap |", "|:---|:---|---:|---:|"]
+    methods = B.labels()["methods"]
+    rows = []
     for r in agreement.itertuples():
         w = {"model": r.model, "method_a": r.method_a, "method_b": r.method_b}
-        rho = "–" if pd.isna(r.spearman) else fact(float(r.spearman), "+.2f", table=arel, where=w, col="spearman")
-        rows.append(f"| {label(r.model)} | {md_escape(METHOD_LABELS[r.method_a])} vs "
-                    f"{md_escape(METHOD_LABELS[r.method_b])} | {rho} | "
-                    f"{fact(float(r.overlap), '.0%', table=arel, where=w, col='overlap')} |")
-    table = ("\n".join(rows) + f"\n\n: Agreement between the importance methods of each model on the {label(ds)} data: "
-             "rank correlation of the features and the share of the top k they have in common. {#tbl-agreement}\n"
-             if len(agreement) else "")
+        rows.append({"model": label(r.model), "method_a": md_escape(methods[r.method_a]),
+                     "method_b": md_escape(methods[r.method_b]),
+                     "rho": None if pd.isna(r.spearman) else fact(float(r.spearman), "+.2f", table=arel, where=w,
+                                                                  col="spearman"),
+                     "overlap": fact(float(r.overlap), ".0%", table=arel, where=w, col="overlap")})
+    table = B.render("trust_table", rows=rows, dataset=label(ds))
     return v, claims, subjects, table
 
 
@@ -702,64 +645,30 @@ def neural_section(run: Run, ns: dict) -> tuple[dict, dict, dict, str]:
     v["drop_salient"] = mm("gradcam_deletion_drop_salient", ".2f")
     v["drop_random"] = mm("gradcam_deletion_drop_random", ".2f")
     v["deletion_fraction"] = mm("gradcam_deletion_fraction", ".0%")
-    rows = ["| Layer | Type | Output shape | Parameters |", "|:---|:---|:---|---:|"]
-    for r in layers.itertuples():
-        w = {"layer": r.layer}
-        rows.append(f"| {code(r.layer)} | {fact(None, table=lrel, where=w, col='type', text=r.type)} | "
-                    f"{fact(None, table=lrel, where=w, col='output_shape', text=r.output_shape)} | "
-                    f"{fact(int(r.parameters), ',d', table=lrel, where=w, col='parameters')} |")
-    table = "\n".join(rows) + "\n\n: The layers of the network, their output shapes and parameter counts. {#tbl-layers}\n"
+    rows = [{"layer": code(r.layer), "type": fact(None, table=lrel, where={"layer": r.layer}, col="type", text=r.type),
+             "shape": fact(None, table=lrel, where={"layer": r.layer}, col="output_shape", text=r.output_shape),
+             "parameters": fact(int(r.parameters), ",d", table=lrel, where={"layer": r.layer}, col="parameters")}
+            for r in layers.itertuples()]
+    table = B.render("layer_table", rows=rows)
     return v, claims, {"mistake": list(subjects["mistake"]) if subjects["mistake"] else None}, table
 
 
 # =============================================================================== figure blocks
-CAPTION_KINDS = {"impurity": "Impurity importance", "permutation": "Permutation importance",
-                 "confusion_matrix": "Confusion matrix", "roc": "ROC curve", "pr": "Precision-recall curve",
-                 "coefficients": "Coefficients", "residuals": "Residuals against predictions",
-                 "residual_distribution": "Distribution of the residuals", "shap_beeswarm": "SHAP beeswarm",
-                 "shap_bar": "Mean |SHAP| per feature", "shap_waterfall": "SHAP waterfall", "shap_force": "SHAP force plot",
-                 "dependence": "SHAP dependence plot", "lime": "LIME explanation", "lime_stability": "LIME stability",
-                 "tree": "Decision tree", "pdp": "Partial dependence and ICE", "pdp_pair": "Two-way partial dependence",
-                 "threshold": "Precision, recall and F1 against the threshold", "roc_comparison": "ROC curves of every model",
-                 "pr_comparison": "Precision-recall curves of every model",
-                 "predicted_vs_actual": "Predicted against actual values of every model",
-                 "intervals": "Test metrics with bootstrap intervals", "calibration": "Calibration of every classifier",
-                 "agreement": "Agreement between importance methods", "deletion": "SHAP deletion check",
-                 "resnet": "ResNet50 Grad-CAM"}
+def placed(p: dict) -> dict:
+    """A figure of the plan as the blocks' templates place it: its entry, with its short name
+    (report/labels.yml) and the names of its model and dataset written out."""
+    return {**p, "what": md_escape(B.labels()["figures"][p["kind"]]), "model_name": label(p["model"]),
+            "dataset_name": label(p["dataset"])}
 
 
-def caption_of(p: dict) -> str:
-    what = CAPTION_KINDS.get(p["kind"], cap(p["kind"].replace("_", " ")))
-    if p["model"]:
-        return f"{md_escape(what)} of the {label(p['model'])} model on the {label(p['dataset'])} data."
-    if p["dataset"]:
-        return f"{md_escape(what)}, {label(p['dataset'])} data."
-    return f"{md_escape(what)}."
-
-
-def figure(p: dict, caption: str | None = None) -> str:
-    return f"![{caption or caption_of(p)}]({p['file']}){{#{p['id']}}}\n"
-
-
-def grouped(figs: list[dict], group_id: str, caption: str, ncol: int = 2) -> str:
-    """Figures side by side (a Quarto figure with sub-figures), when there are several."""
-    if len(figs) == 1:
-        return figure(figs[0], caption)
-    inner = "\n".join(figure(p) for p in figs)
-    return f"::: {{#{group_id} layout-ncol=\"{ncol}\"}}\n\n{inner}\n{caption}\n\n:::\n"
-
-
-def more_block(plan: list[dict], block: str, intro: str) -> str:
-    figs = [p for p in plan if p["block"] == block]
-    if not figs:
-        return ""
-    return intro.format(refs=join_and([f"@{p['id']}" for p in figs])) + "\n\n" + "\n".join(figure(p) for p in figs)
+def more_block(plan: list[dict], block: str) -> str:
+    """report/blocks/<block>.md: the figures of the plan's `block` (the same figure of other models or
+    data sets, or the appendix), introduced."""
+    figs = [placed(p) for p in plan if p["block"] == block]
+    return B.render(block, figs=figs, refs=[f"@{p['id']}" for p in figs])
 
 
 def colophon(provenance: dict) -> dict:
-    commit, dirty = provenance["commit"], provenance["dirty"]
+    commit = provenance["commit"]
     packages = ", ".join(f"{md_escape(k)} {md_escape(v)}" for k, v in sorted(provenance["packages"].items()))
-    return {"commit": f"`{commit}`",
-            "dirty": ("The working tree had uncommitted changes, so the commit alone does not reproduce it." if dirty
-                      else "The working tree had no uncommitted changes."),
-            "config_hash": f"`{provenance['config_hash']}`", "packages": packages}
+    return {"commit": f"`{commit}`", "config_hash": f"`{provenance['config_hash']}`", "packages": packages}
