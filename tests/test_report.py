@@ -25,6 +25,8 @@ import yaml
 from articlecheck import (article, check_claims, check_facts, colophon_is_last, glued_punctuation, layout_problems,
                           resolved_config)
 from conftest import REPO, scheduled_jobs, small_config, snakemake, without_venv_on_path, write_config
+from qmdtext import between
+from qmdtext import read as qmd_read
 
 from mlviz.article.markdown import fact
 
@@ -354,7 +356,9 @@ def test_every_variable_of_the_article_is_written_by_the_facts(tiny_run):
                 "linear.best_other_r2", "linear.difference_interval", "neural.mistake_true", "neural.mistake_pred",
                 "tree.accuracy", "tree.balanced_accuracy", "tree.accuracy_interval", "tree.majority",
                 "tree.majority_share", "tree.r2", "tree.r2_interval", "trust.deletion_model", "trust.deletion_rows",
-                "trust.area_shap", "trust.area_random", "performance.confusion", "performance.positive",
+                "trust.area_shap", "trust.area_random", "performance.positive", "performance.negative",
+                "performance.n_positive", "performance.n_negative", "performance.true_positives",
+                "performance.false_negatives", "performance.true_negatives", "performance.false_positives",
                 "performance.prevalence", "performance.trapezoid"}
     assert not [n for n in missing if n not in optional], missing
 
@@ -380,9 +384,17 @@ STD = "were standardised, so their coefficients are the change in the prediction
 def test_the_coefficients_unit_is_said_for_the_features_there_are(scaled, levels, sentence):
     """Standardised features are per standard deviation; a one-hot level whose reference level was
     dropped compares with that reference (not with 'no'); other 0/1 features yes against no; other
-    numbers per unit. The sentence names only the kinds the model has."""
+    numbers per unit. The sentence (report/article.qmd, read for the claims) names only the kinds the
+    model has."""
     from mlviz.article import claims as C
-    from mlviz.article.facts import units_sentence
+    from mlviz.article.facts import units_claims
+
+    paragraph = between("{{<var linear.dataset>}} data.", "[The largest positive coefficients")
+    paragraph = paragraph[paragraph.index("data.") + len("data."):]
+
+    def said(claims):
+        return qmd_read(paragraph, {"linear": {"scaled": "A", "references": "R"}},
+                        {"claims": {"linear": {**claims, **units_claims(claims)}}})
 
     data = pd.DataFrame({"age": [0.5, -1.2, 0.7], "bmi": [1.0, 0.0, 2.5], "smoker": [0, 1, 1],
                          "region_north": [1, 0, 0]})
@@ -393,12 +405,12 @@ def test_the_coefficients_unit_is_said_for_the_features_there_are(scaled, levels
                                 meta_levels)
     assert subjects["scaled"] == scaled
     assert subjects["references"] == ({"region": "east"} if levels and "region_north" not in scaled else {})
-    assert units_sentence(claims, "A", "R") == sentence
+    assert said(claims) == sentence
     yes_no = data[["smoker", "region_north"]]
     claims, _ = C.linear(coef[coef.feature.isin(list(yes_no))], pd.DataFrame(), pd.DataFrame(), "ols", [], pred,
                          [], yes_no)
-    assert units_sentence(claims, "A") == ("No feature was standardised, so each coefficient is the change in "
-                                           "the prediction for yes against no.")
+    assert said(claims) == ("No feature was standardised, so each coefficient is the change in the prediction for "
+                            "yes against no.")
 
 
 def test_only_a_positive_permutation_value_is_called_a_drop():
@@ -437,3 +449,47 @@ def test_the_layout_check_finds_a_half_blank_page(tmp_path):
             plt.close(fig)
     problems = layout_problems(tmp_path)
     assert [p.split(" is ")[0] for p in problems] == ["page 2 of 4"] and problems[0].endswith("% blank"), problems
+
+
+def test_the_confusion_sentence_agrees_in_number():
+    """One positive test row reads "the 1 test row that is", several "the 5 test rows that are"."""
+    paragraph = between("[Of the {{<var performance.n_positive>}}", "Which error costs more")
+    names = ("n_positive", "true_positives", "false_negatives", "n_negative", "true_negatives", "false_positives")
+    variables = {"performance": {"positive": "*yes*", "negative": "*no*", **dict(zip(names, "1 1 0 9 8 1".split()))}}
+
+    def said(one_positive, one_negative):
+        return qmd_read(paragraph, variables, {"claims": {"performance": {
+            "binary": True, "one_positive": one_positive, "one_negative": one_negative}}})
+
+    assert said(True, False) == ("Of the 1 test row that is *yes*, the model finds 1 (true positives) and misses 0 "
+                                 "(false negatives); of the 9 that are *no*, it keeps 8 (true negatives) and wrongly "
+                                 "calls 1 *yes* (false positives).")
+    assert said(False, True).startswith("Of the 1 test rows that are *yes*,") and "of the 9 that is *no*" in said(False, True)
+
+
+def test_the_facts_hold_no_words_of_a_sentence(tiny_run):
+    """Prose lives in report/: a variable of the facts is a fact span, a name, a list of them joined
+    by report/blocks/_words.md, or a word of the data (config describe); never a phrase of Python's."""
+    facts = yaml.safe_load((tiny_run / "report" / "facts.yml").read_text())
+    config = resolved_config(tiny_run)
+    data_words = {w.lower() for d in config["datasets"].values() for v in d["describe"].values()
+                  for w in re.findall(r"[A-Za-z]{2,}", str(v))}
+    joiners = {"and", "more", "column", "columns"}  # report/blocks/_words.md
+
+    def leaves(node, path=""):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                yield from leaves(v, f"{path}.{k}" if path else k)
+        elif isinstance(node, str):
+            yield path, node
+
+    problems = []
+    for name, value in leaves(facts["variables"]):
+        if name.startswith("colophon."):
+            continue  # package names and versions
+        bare = re.sub(r"\[(?:[^\[\]\\]|\\.)*\]\{\.fact [^}]*\}", "", value)  # fact spans
+        bare = re.sub(r"`[^`]*`", "", bare)  # names
+        words = {w.lower() for w in re.findall(r"[A-Za-z]{2,}", bare)} - joiners - data_words
+        if words:
+            problems.append(f"{name}: {value!r} has words {sorted(words)}")
+    assert not problems, "\n".join(problems)
