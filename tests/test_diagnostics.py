@@ -14,7 +14,7 @@ from conftest import resolve_error, small_config
 from mlviz.compute import diagnostics as dg
 from mlviz.compute import importance
 from mlviz.compute import slices as sl
-from mlviz.plots.slices import draw_slices
+from mlviz.plots.slices import LABEL_WIDTH, draw_slices
 from mlviz.plots.style import Style, save
 
 
@@ -525,7 +525,8 @@ def test_the_slice_figure_highlights_the_flagged_slices(tmp_path):
     labels = [t.get_text() for t in ax.get_yticklabels()]
     # Listed top down: the two flagged slices (the same rows under two names) first.
     assert len(labels) == 5 and {labels[0].split(" = ")[-1], labels[1].split(" = ")[-1]} == {"phone (173 rows)"}
-    assert all(len(line) <= 40 for label in labels for line in label.split("\n"))
+    assert all(len(line) <= LABEL_WIDTH for label in labels for line in label.split("\n"))
+    assert "\n" in labels[0] and labels[0].endswith("(173 rows)")  # the long name wraps, its count whole
     assert "not drawn" in ax.get_title(loc="left") and fig._suptitle.get_text() == "Where the model fails"
     path = tmp_path / "slices.png"
     save(fig, path, style=style)

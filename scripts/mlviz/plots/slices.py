@@ -12,7 +12,7 @@ from ..errors import InputError
 from .style import Style
 
 METRIC_WORDS = {"misclassification": "misclassification rate", "mae": "mean absolute error"}
-LABEL_WIDTH = 38  # characters per line of a slice's label before it wraps
+LABEL_WIDTH = 42  # characters per line of a slice's label before it wraps
 
 
 def shown_slices(table: pd.DataFrame, max_slices: int) -> pd.DataFrame:
@@ -67,7 +67,7 @@ def draw_slices(table: pd.DataFrame, *, style: Style, max_slices: int = 20, titl
     more = len(table) - len(shown)
     from matplotlib.lines import Line2D
 
-    handles = [Line2D([], [], color="0.2", linestyle="--", label=f"overall: {overall:.3g}"),
+    handles = [Line2D([], [], color="0.2", linestyle="--", label=f"overall: {_number(overall)}"),
                Line2D([], [], color=flag_colour, marker="o", label=f"worse than overall ({flagged})"),
                Line2D([], [], color=plain, marker="o", label="not shown to be worse")]
     ax.legend(handles=handles, loc="lower right", frameon=True, fontsize=style.font_size * 0.9)
@@ -81,6 +81,11 @@ def draw_slices(table: pd.DataFrame, *, style: Style, max_slices: int = 20, titl
     if title:
         fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=style.font_size + 2)
     return fig
+
+
+def _number(x: float) -> str:
+    """An error as a reader reads it: 3,147 (not 3.15e+03), 0.143."""
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
 
 
 def _label(text: str, rows: int) -> str:
