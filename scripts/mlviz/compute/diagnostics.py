@@ -27,7 +27,11 @@ leakage (per dataset): dataset, candidate, kind, in_model, features, metric, sco
     and a perfect score 1, or R²); skill_cv: the same out of fold on the train split, computed when
     the test skill reaches the threshold. kind "feature": a raw column the models read (a one-hot
     column's levels together); "dropped": a column the config dropped that has a different value in
-    (nearly) every row; "row_number": the CSV row number. See leakage() for when each is a suspect.
+    (nearly) every row; "row_number": the CSV row number. features: the model features of a
+    "feature" candidate. identifier_like: a different whole number in (nearly) every row (kept
+    columns) or a different value (dropped ones); follows_row_order: it counts the rows (|Spearman|
+    with the row number >= FOLLOWS_ORDER). reason: why a candidate that predicts the target is or
+    is not a suspect ("" when it does not predict it). See leakage() for when each is a suspect.
 duplicates (per dataset): dataset, check, rows, share, expected, lower, threshold, suspect, csv_rows
     check "test_in_train": test rows whose features (as the models read them) equal some train
     row's; expected: the share that chance collisions give when the raw columns vary independently;
@@ -36,8 +40,11 @@ duplicates (per dataset): dataset, check, rows, share, expected, lower, threshol
 column_caveats (per dataset): dataset, column, kind, features, missing, missing_share, fill_rule,
         fill_value, skewness, top_value, top_share, heavy_missing, skewed, near_constant, flagged
     Per raw column the models read, over the labelled rows (skewness over the train rows' observed
-    numbers): empty cells and what filled them, skewness of numbers with more than two values, the
-    most common value's share among the present values; each flag against checks.columns.
+    numbers): kind "number" | "category" (text, yes/no, one-hot); features: its model features;
+    empty cells and what filled them (fill_rule: median, mean, most_frequent or constant; fill_value
+    as text; both null when nothing was empty), skewness of numbers with more than two values (else
+    NaN), the most common value (as text) and its share among the present values; each flag against
+    checks.columns; flagged: any of the three.
 baseline (per dataset): dataset, model, metric, headline, value, baseline, difference, lower, upper,
         level, n_boot, higher_is_better, better, worse, predicted_classes, one_class
     Each model against the trivial predictor of the train split (class shares / mean), paired
@@ -50,12 +57,15 @@ permutation_checked (per dataset and model): dataset, model, method, feature, me
         floor, beyond_floor, beyond_noise, signal, rows, repeats
     method "permutation": each feature, recomputed with scikit-learn's shuffles (value and spread
     equal the importance table's); "permutation_group": each redundant group shuffled together
-    (feature: "group <id>"). floor: the part of the drop that the single most-changed test row
+    (feature: "group <id>"); members: the features shuffled. rows: test rows scored (max_rows);
+    repeats: shuffles per feature. floor: the part of the drop that the single most-changed test row
     makes (see permutation_checked); beyond_floor: value > floor; beyond_noise: value > NOISE_SDS
     spreads (mlviz.compute.importance.within_noise); signal: both.
 filled_rows (per dataset): dataset, model, source, row, position, column, features, fill_rule,
         fill_value
-    The explained rows (SHAP instances, LIME test rows) with a raw column that was empty and filled.
+    The explained rows (source "shap": a SHAP instance, position -1; "lime": a LIME test row and its
+    position in the test split; row: the CSV row) with a raw column that was empty and filled, one
+    line per such column (features: the model features made from it).
 fill_jumps (per dataset): dataset, model, feature, fill_value, jump, largest_other, jumps
     Partial-dependence curves of numbers that were filled: the step across the fill value and the
     largest other step; jumps: the step at the fill is more than JUMP_RATIO times any other.
