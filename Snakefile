@@ -24,6 +24,7 @@ include: "rules/figures.smk"  # tree, importance, linear, confusion/ROC/PR figur
 include: "rules/shap.smk"  # SHAP values once, then waterfall, force, beeswarm, bar, dependence
 include: "rules/lime.smk"  # LIME explanations, their stability over seeds, figures
 include: "rules/evaluation.smk"  # models side by side with bootstrap intervals, calibration, thresholds
+include: "rules/diagnostics.smk"  # checks before explanations, where the model fails (target: diagnostics)
 include: "rules/effects.smk"  # partial dependence and ICE of the top features
 include: "rules/trust.smk"  # agreement between importance methods, SHAP deletion faithfulness
 include: "rules/neural.smk"  # the CNN (opt-in): TensorBoard, architecture, Grad-CAM and checks

@@ -160,6 +160,8 @@ def figure_over(over):
         return [{"dataset": ds} for ds in DATASETS]
     if over == "run":
         return [{}]
+    if over == "featured":
+        return [{"dataset": ds, "model": selection.featured(config["datasets"][ds])} for ds in DATASETS]
     return [{"dataset": ds, "model": m} for ds, m in models_of(over)]
 
 

@@ -71,6 +71,18 @@ KINDS: dict[str, tuple[str, str, str | None]] = {
     "agreement": ("trust/{dataset}/agreement.parquet", "table", None),
     "deletion": ("trust/{dataset}/{model}/deletion.parquet", "table", None),
     "deletion_area": ("trust/{dataset}/{model}/deletion_area.parquet", "table", None),
+    # checks before explanations (mlviz.compute.diagnostics) and where the model fails (mlviz.compute.slices)
+    "redundancy_groups": ("diagnostics/{dataset}/redundancy_groups.parquet", "table", None),
+    "redundancy_pairs": ("diagnostics/{dataset}/redundancy_pairs.parquet", "table", None),
+    "leakage": ("diagnostics/{dataset}/leakage.parquet", "table", None),
+    "duplicates": ("diagnostics/{dataset}/duplicates.parquet", "table", None),
+    "column_caveats": ("diagnostics/{dataset}/columns.parquet", "table", None),
+    "baseline": ("diagnostics/{dataset}/baseline.parquet", "table", None),
+    "permutation_checked": ("diagnostics/{dataset}/{model}/permutation.parquet", "table", None),
+    "filled_rows": ("diagnostics/{dataset}/filled_rows.parquet", "table", None),
+    "fill_jumps": ("diagnostics/{dataset}/fill_jumps.parquet", "table", None),
+    "top_k_checks": ("diagnostics/{dataset}/top_k.parquet", "table", None),
+    "slices": ("diagnostics/{dataset}/{model}/slices.parquet", "table", None),
     # the CNN (dataset: config neural.dataset)
     "cnn_images": ("neural/{dataset}/images.npz", "table", None),
     "cnn_model": ("models/{dataset}/cnn.keras", "model", None),

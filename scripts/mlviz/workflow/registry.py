@@ -9,8 +9,9 @@ Fields of an entry:
 - kind: the name every place uses; pattern: its path under results/<run>/; rule: what draws it;
   family: the article chapter it belongs to; category: its heading in Snakemake's report.
 - over: what one figure is drawn for: a figure selection of the config (figures.<over>: tree,
-  importance, linear, performance, shap, lime, effects, threshold), "dataset" (one per tabular
-  dataset) or "run" (one per run). each: a further wildcard and where its values come from
+  importance, linear, performance, shap, lime, effects, threshold), "featured" (each tabular
+  dataset's featured model, mlviz.config.selection.featured), "dataset" (one per tabular dataset)
+  or "run" (one per run). each: a further wildcard and where its values come from
   (rules/common.smk, FIGURE_EACH). when: a named condition it needs (rules/common.smk, FIGURE_WHEN).
 - main: the article id of the figure its chapter discusses (wildcards in braces); subject: the
   part of that chapter's subject the figure must match to be that one (section: whose subject,
@@ -120,6 +121,9 @@ FIGURES: tuple[Figure, ...] = (
     Figure("agreement_figure", "figures/trust/{dataset}/agreement.png", "draw_agreement", "trust",
            "Trust in explanations", over="dataset", when="compared", caption="agreement", main="fig-agreement",
            subject=("dataset",), label="agreement"),
+    # where the featured model of each dataset fails (mlviz.compute.slices)
+    Figure("slices_figure", "figures/slices/{dataset}/{model}.png", "draw_slices", "slices", "Where the model fails",
+           over="featured", caption="slices", main="fig-slices", label="slices"),
     # feature effects, thresholds, SHAP deletion
     Figure("pdp_figure", "figures/effects/{dataset}/{model}/pdp.png", "draw_pdp", "effects", "Feature effects",
            over="effects", caption="pdp", main="fig-pdp", more="effects_more", label="pdp"),
