@@ -18,6 +18,7 @@ rule partial_dependence:
         model=lambda w: config["datasets"][w.dataset]["models"][w.model],
         cls=lambda w: explained("effects", w).get("class"),
         effects=keys("effects", "top_k", "summary_features", "grid_resolution", "ice_rows", "pair_rows", "seed"),
+        flat=config["report"]["readings"]["flat_effect"],  # a curve's share of the largest effect below which it is flat
     log:
         OUT.log("partial_dependence", "{dataset}/{model}"),
     benchmark:

@@ -3,8 +3,6 @@ figure's), the average curve of more features (the shape summary the article rea
 two-way partial dependence of the top pair."""
 import pandas as pd
 
-from mlviz.article import claims
-
 from mlviz.compute import effects, models
 from mlviz.compute.importance import ordered
 from mlviz.workflow.io import read_json, write_parquet
@@ -27,7 +25,7 @@ def main(smk):
                                              grid_resolution=e["grid_resolution"], ice_rows=e["ice_rows"],
                                              seed=e["seed"], class_index=class_index, scale=scale)
     table["feature"] = table["feature"].map(back)
-    summary = effects.effect_summary(table, tolerance=claims.FLAT)
+    summary = effects.effect_summary(table, tolerance=smk.params.flat)  # report.readings.flat_effect
     summary["rank"] = summary["feature"].map({f: i + 1 for i, f in enumerate(ranked)})
     summary["shown"] = summary["feature"].isin(shown)
     # The figure's features keep their ICE lines; the others only their average curve.

@@ -7,7 +7,6 @@ from pathlib import Path
 import yaml
 
 from mlviz.article import blocks as B
-from mlviz.article import claims as C
 from mlviz.article import facts as F
 from mlviz.article.markdown import code, fact
 from mlviz.workflow.jobs import log, run
@@ -26,7 +25,7 @@ SECTION_OF = {"tree": "has_tree", "importance": "has_importance", "linear": "has
 def main(smk):
     plan, s, settings, config = smk.params.plan, smk.params.sections, smk.params.report, smk.config
     root = Path(smk.output[0]).parents[1]  # results/<run>
-    r = F.Run(root, settings["decimals"])
+    r = F.Run(root, settings["decimals"], settings["readings"])
     ids = {p["id"]: p for p in plan}
     describe = {ds: d["describe"] for ds, d in config["datasets"].items()}
     models = sum(len(d["models"]) for d in config["datasets"].values()) + (1 if s["neural"] else 0)
@@ -90,8 +89,7 @@ def main(smk):
             scatter=F.placed(ids["fig-comparison"]) if "fig-comparison" in ids else None)
     blocks["calibration_table"] = section(
         "calibration", s["calibration"] and "fig-calibration" in ids and flags["has_comparison"],
-        lambda: F.calibration_section(r, s["calibration"], config["datasets"][s["calibration"]]["target"]["classes"],
-                                      C.WELL_CALIBRATED_ECE)) or ""
+        lambda: F.calibration_section(r, s["calibration"], config["datasets"][s["calibration"]]["target"]["classes"])) or ""
     blocks["comparison_more"] = F.more_block(plan, "comparison_more")
     blocks["layer_table"] = section("neural", s["neural"] and {"fig-cnn-architecture", "fig-gradcam"} <= set(ids),
                                     lambda: F.neural_section(r, s["neural"])) or ""

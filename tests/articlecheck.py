@@ -132,7 +132,7 @@ def _rank_order(df: pd.DataFrame) -> pd.DataFrame:
 NOISE_SDS = 2.0
 
 
-def lookup(run_dir: Path, f: dict, config: dict, constants: dict, tables: dict | None = None):
+def lookup(run_dir: Path, f: dict, config: dict, tables: dict | None = None):
     """The value a fact span names, read from its table independently of the report's code.
     `tables`: parquet files already read (path -> frame, never modified here)."""
     table, col = f["table"], f.get("col", "value")
@@ -142,10 +142,6 @@ def lookup(run_dir: Path, f: dict, config: dict, constants: dict, tables: dict |
         for key in where["key"].split("."):
             node = node[key]
         return node
-    if table == "constant":
-        value = constants[where["name"]]
-        agg = f.get("agg") or ""
-        return value[int(agg[5:])][0] if agg.startswith("bound") else value
     path = run_dir / table
     if path.suffix == ".json":
         node = json.loads(path.read_text())
@@ -207,14 +203,11 @@ def lookup(run_dir: Path, f: dict, config: dict, constants: dict, tables: dict |
 
 
 def check_facts(run_dir: Path) -> tuple[list[str], list[dict]]:
-    from mlviz.article import claims as mclaims
-
     config = resolved_config(run_dir)
-    constants = {k: getattr(mclaims, k) for k in dir(mclaims) if k.isupper()}
     doc = article(run_dir)
     wrong, tables = [], {}
     for f in doc.facts:
-        value = lookup(run_dir, f, config, constants, tables)
+        value = lookup(run_dir, f, config, tables)
         expected = format(value, f["fmt"]) if f.get("fmt") else str(value)
         if re.sub(r"\s+", " ", html.unescape(f["text"])) != expected:
             wrong.append(f"{f['text']!r} != {expected!r} for {f}")
@@ -250,8 +243,7 @@ def _imp(run_dir, ds, model, method) -> pd.DataFrame:
 
 def recompute(run_dir: Path, sections: dict, config: dict) -> dict:
     """Every claim of the article, from the tables, by this test's own reading of them."""
-    from mlviz.article import claims as K
-
+    R = config["report"]["readings"]  # the thresholds, from the run's config: not from mlviz.article.claims
     out = {}
     metrics = pd.read_parquet(run_dir / "metrics.parquet")
     m = lambda ds, mod, k: float(metrics[(metrics.dataset == ds) & (metrics.model == mod)  # noqa: E731
@@ -294,8 +286,8 @@ def recompute(run_dir: Path, sections: dict, config: dict) -> dict:
         rho = x.rank().corr(s.rank()) if x.nunique() > 1 and s.nunique() > 1 else 0.0
         row = values.loc[config["figures"]["shap"]["instances"][0]]
         contrib = np.array([row[f"shap:{f}"] for f in mean.feature])
-        c = {"leader_unique": _unique_top(mean.value), "direction_up": rho > K.DIRECTION,
-             "direction_down": rho < -K.DIRECTION, "direction_mixed": abs(rho) <= K.DIRECTION,
+        c = {"leader_unique": _unique_top(mean.value), "direction_up": rho > R["shap_direction"],
+             "direction_down": rho < -R["shap_direction"], "direction_mixed": abs(rho) <= R["shap_direction"],
              "has_push_up": bool((contrib > 0).any()), "has_push_down": bool((contrib < 0).any()),
              "additivity_passed": json.loads((run_dir / f"shap/{ds}/{model}/summary.json").read_text())["additivity"]["passed"]}
         # XGBoost's margins are log-odds for two classes only; with more, a softmax turns them into probabilities.
@@ -315,8 +307,8 @@ def recompute(run_dir: Path, sections: dict, config: dict) -> dict:
         jac = float(pd.read_parquet(base / f"test{rows[0]}/agreement.parquet").mean_jaccard.iloc[0])
         probs = {c[6:]: exp[c].iloc[0] for c in exp.columns if c.startswith("proba_")}
         c = {"explains_predicted": exp["class"].iloc[0] == max(probs, key=probs.get),
-             "stable": jac >= K.LIME_STABLE, "partly_stable": K.LIME_PARTLY <= jac < K.LIME_STABLE,
-             "unstable": jac < K.LIME_PARTLY, "has_support": bool((exp.weight > 0).any()),
+             "stable": jac >= R["lime_stable"], "partly_stable": R["lime_partly_stable"] <= jac < R["lime_stable"],
+             "unstable": jac < R["lime_partly_stable"], "has_support": bool((exp.weight > 0).any()),
              "has_against": bool((exp.weight < 0).any())}
         if len(rows) > 1:
             other = pd.read_parquet(base / f"test{rows[1]}/explanation.parquet").set_index("feature").weight
@@ -339,7 +331,7 @@ def recompute(run_dir: Path, sections: dict, config: dict) -> dict:
         pred = pd.read_parquet(run_dir / f"predictions/{ds}/{model}.parquet")
         res = pred.y_true - pred.y_pred
         gap = (res.mean() - res.median()) / res.std()
-        c.update(right_skewed=gap > K.SKEW, left_skewed=gap < -K.SKEW, symmetric=abs(gap) <= K.SKEW)
+        c.update(right_skewed=gap > R["residual_skew"], left_skewed=gap < -R["residual_skew"], symmetric=abs(gap) <= R["residual_skew"])
         # The unit of each coefficient: standardised (meta's scale), 0/1 in both splits, or a number.
         scale = json.loads((run_dir / f"data/{ds}/meta.json").read_text())["scale"] or {}
         splits = [pd.read_parquet(run_dir / f"data/{ds}/{s}.parquet") for s in ("train", "test")]
@@ -363,14 +355,14 @@ def recompute(run_dir: Path, sections: dict, config: dict) -> dict:
         ds, model = sections["performance"]
         meta = json.loads((run_dir / f"data/{ds}/meta.json").read_text())
         auc = m(ds, model, "roc_auc")
-        bands = [(0.95, "excellent"), (0.9, "good"), (0.8, "fair"), (0.7, "moderate"), (-1, "weak")]
+        bands = [(R[f"auc_{n}"], n) for n in ("excellent", "good", "fair", "moderate")] + [(-1, "weak")]
         band = next(n for b, n in bands if auc >= b)
         c = {"binary": len(meta["classes"]) == 2, **{f"auc_{n}": n == band for _, n in bands}}
         if c["binary"]:
             pred = pd.read_parquet(run_dir / f"predictions/{ds}/{model}.parquet")
             ratio = m(ds, model, "average_precision") / (pred.y_true == 1).mean()
-            c.update(ap_far_above=ratio >= K.AP_FAR_ABOVE, ap_above=K.AP_ABOVE <= ratio < K.AP_FAR_ABOVE,
-                     ap_close=ratio < K.AP_ABOVE,
+            c.update(ap_far_above=ratio >= R["ap_far_above"], ap_above=R["ap_above"] <= ratio < R["ap_far_above"],
+                     ap_close=ratio < R["ap_above"],
                      trapezoid_above_ap=m(ds, model, "pr_auc_trapezoid") > m(ds, model, "average_precision"))
             c["trapezoid_not_above_ap"] = not c["trapezoid_above_ap"]
         out["performance"] = c
@@ -379,8 +371,8 @@ def recompute(run_dir: Path, sections: dict, config: dict) -> dict:
         s = json.loads((run_dir / f"threshold/{ds}/{model}.json").read_text())
         table = pd.read_parquet(run_dir / f"threshold/{ds}/{model}.parquet")
         assert s["best_f1"] == table.f1.max(), "the F1-best threshold is not the table's best F1"
-        moved = abs(s["best_f1_threshold"] - 0.5) > K.THRESHOLD_MOVE
-        gain = s["f1_at_best"] - s["f1_at_default"] > K.F1_GAIN
+        moved = abs(s["best_f1_threshold"] - 0.5) > R["threshold_move"]
+        gain = s["f1_at_best"] - s["f1_at_default"] > R["f1_gain"]
         out["threshold"] = {"default_near_best": not (moved and gain)}
     if "comparison" in sections:
         ds, metric = sections["comparison"]
@@ -396,7 +388,7 @@ def recompute(run_dir: Path, sections: dict, config: dict) -> dict:
         ds, cls = sections["calibration"]
         s = pd.read_parquet(run_dir / f"calibration/{ds}/scores.parquet")
         s = s[s["class"] == cls]
-        well = (s.ece <= K.WELL_CALIBRATED_ECE)
+        well = (s.ece <= R["well_calibrated_ece"])
         briers = sorted(s.brier)
         out["calibration"] = {"all_well": bool(well.all()), "none_well": not well.any(),
                               "some_well": bool(well.any() and not well.all()),
@@ -410,8 +402,8 @@ def recompute(run_dir: Path, sections: dict, config: dict) -> dict:
             n = agree.groupby("model").size()
             model = sorted(n.index, key=lambda k: (-n[k], k))[0]
             rho = agree[agree.model == model].spearman.dropna()
-            c.update(methods_agree=len(rho) > 0 and bool((rho >= K.AGREE).all()),
-                     methods_disagree=bool((rho < K.DISAGREE).any()))
+            c.update(methods_agree=len(rho) > 0 and bool((rho >= R["methods_agree"]).all()),
+                     methods_disagree=bool((rho < R["methods_disagree"]).any()))
         if deletion:
             a = pd.read_parquet(run_dir / f"trust/{deletion[0]}/{deletion[1]}/deletion_area.parquet").set_index("order").area
             c["shap_faithful"] = bool(a["shap"] > a["random"])

@@ -64,7 +64,8 @@ GROUPS = {
         "about": "rules/report.smk: the article, with Quarto (conda-forge), pandoc and Typst.",
         "conda": [f"quarto={QUARTO_PIN}"],
         # scikit-learn: mlviz.article.facts orders importances with mlviz.compute.importance, which computes them too.
-        "pip": ["pandas", "pyarrow", "PyYAML", "scikit-learn", "pypandoc-binary", "typst"],
+        # Jinja2: the words of the generated blocks are templates in report/blocks.
+        "pip": ["pandas", "pyarrow", "PyYAML", "scikit-learn", "pypandoc-binary", "typst", "Jinja2"],
     },
 }
 

@@ -363,6 +363,13 @@ def test_every_variable_of_the_article_is_written_by_the_facts(tiny_run):
     assert not [n for n in missing if n not in optional], missing
 
 
+def default_readings() -> dict:
+    """report.readings as the schema sets them."""
+    from mlviz.config.schema import schema
+
+    return {k: v["default"] for k, v in schema()["definitions"]["readings"]["properties"].items()}
+
+
 STD = "were standardised, so their coefficients are the change in the prediction for one standard deviation"
 
 
@@ -402,13 +409,13 @@ def test_the_coefficients_unit_is_said_for_the_features_there_are(scaled, levels
     pred = pd.DataFrame({"y_true": [1.0, 2.0, 3.0], "y_pred": [1.1, 1.9, 3.2]})
     meta_levels = {"region_north": {"column": "region", "reference": "east"}} if levels else {}
     claims, subjects = C.linear(coef, pd.DataFrame(), pd.DataFrame(), "ols", [], pred, scaled + ["gone"], data,
-                                meta_levels)
+                                meta_levels, default_readings())
     assert subjects["scaled"] == scaled
     assert subjects["references"] == ({"region": "east"} if levels and "region_north" not in scaled else {})
     assert said(claims) == sentence
     yes_no = data[["smoker", "region_north"]]
     claims, _ = C.linear(coef[coef.feature.isin(list(yes_no))], pd.DataFrame(), pd.DataFrame(), "ols", [], pred,
-                         [], yes_no)
+                         [], yes_no, None, default_readings())
     assert said(claims) == ("No feature was standardised, so each coefficient is the change in the prediction for "
                             "yes against no.")
 

@@ -4,8 +4,8 @@ A claim is a yes/no statement with a precondition folded in: "the measures agree
 holds only when each measure has a single leader (no tie) that stands out of the noise and the two
 are the same feature. The article shows a sentence only under the claim that makes it true
 (`[...]{.content-visible when-meta="claims.importance.same_leader"}`), and tests/test_report.py
-recomputes every claim from the tables by its own code. Thresholds that turn a number into a word
-are constants here, named, and quoted in the article where it uses them.
+recomputes every claim from the tables by its own code. The thresholds that turn a number into a
+word are the config's report.readings, quoted in the article where it uses them.
 
 Each function returns (claims: {name: bool}, subjects: {name: value}): the subjects are what a claim
 is about (the leading feature, the winning model), which mlviz.article.facts writes as fact spans.
@@ -17,17 +17,9 @@ import pandas as pd
 
 from ..compute.importance import ordered, within_noise
 
-AUC_BANDS = [(0.95, "excellent"), (0.9, "good"), (0.8, "fair"), (0.7, "moderate"), (0.0, "weak")]
-AP_FAR_ABOVE, AP_ABOVE = 2.0, 1.2  # average precision over prevalence
-DIRECTION = 0.3  # |Spearman ρ| of a feature's values with its SHAP values for a direction
-SKEW = 0.1  # |mean − median| of residuals, in standard deviations, for a skew
-LIME_STABLE, LIME_PARTLY = 0.9, 0.6  # mean pairwise Jaccard of top-k sets over seeds
-WELL_CALIBRATED_ECE = 0.05
-THRESHOLD_MOVE, F1_GAIN = 0.05, 0.01
-FLAT = 0.05  # a partial-dependence curve moving less than this share of the largest effect is flat
-AGREE, DISAGREE = 0.7, 0.3  # Spearman ρ between importance methods
-OVERFIT = 1.1  # validation loss at the end over its minimum
-CLOSE_ACCURACY = 0.02
+# The thresholds at which a number becomes a word come from the config (report.readings, documented
+# in config/README.md): each function that needs them takes that mapping, `r`.
+AUC_BANDS = ("excellent", "good", "fair", "moderate")  # then weak
 
 
 def unique_top(values) -> bool:
@@ -90,7 +82,7 @@ def importance(imp: pd.DataFrame | None, perm: pd.DataFrame, top_k: int) -> tupl
 
 
 def shap(values: pd.DataFrame, mean_abs: pd.DataFrame, perm: pd.DataFrame | None, instance: int,
-         additivity_passed: bool) -> tuple[dict, dict]:
+         additivity_passed: bool, r: dict) -> tuple[dict, dict]:
     mean_abs = ordered(mean_abs)
     leader = mean_abs["feature"].iloc[0]
     x, s = values[f"x:{leader}"], values[f"shap:{leader}"]
@@ -98,8 +90,8 @@ def shap(values: pd.DataFrame, mean_abs: pd.DataFrame, perm: pd.DataFrame | None
     row = values.loc[instance]
     feats = mean_abs["feature"].tolist()
     contrib = pd.Series({f: float(row[f"shap:{f}"]) for f in feats})
-    claims = {"leader_unique": unique_top(mean_abs["value"]), "direction_up": rho > DIRECTION,
-              "direction_down": rho < -DIRECTION, "additivity_passed": bool(additivity_passed),
+    claims = {"leader_unique": unique_top(mean_abs["value"]), "direction_up": rho > r["shap_direction"],
+              "direction_down": rho < -r["shap_direction"], "additivity_passed": bool(additivity_passed),
               "has_push_up": bool((contrib > 0).any()), "has_push_down": bool((contrib < 0).any()),
               "has_permutation": perm is not None}
     claims["direction_mixed"] = not (claims["direction_up"] or claims["direction_down"])
@@ -117,13 +109,13 @@ def shap(values: pd.DataFrame, mean_abs: pd.DataFrame, perm: pd.DataFrame | None
     return claims, subjects
 
 
-def lime(explanation: pd.DataFrame, agreement: pd.Series, other: pd.DataFrame | None) -> tuple[dict, dict]:
+def lime(explanation: pd.DataFrame, agreement: pd.Series, other: pd.DataFrame | None, r: dict) -> tuple[dict, dict]:
     probs = {c[6:]: float(explanation[c].iloc[0]) for c in explanation.columns if c.startswith("proba_")}
     predicted = max(probs, key=probs.get)
     jac = float(agreement["mean_jaccard"])
     claims = {"explains_predicted": str(explanation["class"].iloc[0]) == predicted,
-              "stable": jac >= LIME_STABLE, "partly_stable": LIME_PARTLY <= jac < LIME_STABLE,
-              "unstable": jac < LIME_PARTLY,
+              "stable": jac >= r["lime_stable"], "partly_stable": r["lime_partly_stable"] <= jac < r["lime_stable"],
+              "unstable": jac < r["lime_partly_stable"],
               "has_support": bool((explanation["weight"] > 0).any()),
               "has_against": bool((explanation["weight"] < 0).any()),
               "has_second_row": other is not None}
@@ -142,7 +134,7 @@ def lime(explanation: pd.DataFrame, agreement: pd.Series, other: pd.DataFrame | 
 
 def linear(coef: pd.DataFrame, differences: pd.DataFrame, metrics: pd.DataFrame, model: str,
            others: list[str], pred: pd.DataFrame, scaled: list[str], data: pd.DataFrame,
-           levels: dict | None = None) -> tuple[dict, dict]:
+           levels: dict | None = None, r: dict | None = None) -> tuple[dict, dict]:
     """Coefficients, and the linear model against the best model of the other family (the highest
     test R² among the dataset's other models): better or worse only when the paired bootstrap
     interval of the difference in R² excludes zero. What a coefficient's unit is: one standard
@@ -173,7 +165,8 @@ def linear(coef: pd.DataFrame, differences: pd.DataFrame, metrics: pd.DataFrame,
         claims["same_as_best"] = not (claims["better_than_best"] or claims["worse_than_best"])
     res = pred["y_true"] - pred["y_pred"]
     gap = (res.mean() - res.median()) / (res.std() or 1.0)
-    claims.update(right_skewed=bool(gap > SKEW), left_skewed=bool(gap < -SKEW))
+    skew = r["residual_skew"]
+    claims.update(right_skewed=bool(gap > skew), left_skewed=bool(gap < -skew))
     claims["symmetric"] = not (claims["right_skewed"] or claims["left_skewed"])
     return claims, subjects
 
@@ -189,20 +182,20 @@ def pair_row(differences: pd.DataFrame, a: str, b: str, metric: str) -> dict:
     return {"difference": -float(r["difference"]), "lower": -float(r["upper"]), "upper": -float(r["lower"])}
 
 
-def auc_band(auc: float) -> str:
-    return next(name for bound, name in AUC_BANDS if auc >= bound)
+def auc_band(auc: float, r: dict) -> str:
+    return next((name for name in AUC_BANDS if auc >= r[f"auc_{name}"]), "weak")
 
 
-def performance(metrics: pd.DataFrame, pred: pd.DataFrame, classes: list[str]) -> tuple[dict, dict]:
+def performance(metrics: pd.DataFrame, pred: pd.DataFrame, classes: list[str], r: dict) -> tuple[dict, dict]:
     m = metrics.set_index("metric")["value"]
-    band = auc_band(float(m["roc_auc"]))
-    claims = {"binary": len(classes) == 2, **{f"auc_{name}": band == name for _, name in AUC_BANDS}}
+    band = auc_band(float(m["roc_auc"]), r)
+    claims = {"binary": len(classes) == 2, **{f"auc_{name}": band == name for name in (*AUC_BANDS, "weak")}}
     subjects = {}
     if len(classes) == 2:
         prevalence = float((pred["y_true"] == 1).mean())
         ratio = float(m["average_precision"]) / prevalence
-        claims.update(ap_far_above=ratio >= AP_FAR_ABOVE, ap_above=AP_ABOVE <= ratio < AP_FAR_ABOVE,
-                      ap_close=ratio < AP_ABOVE, trapezoid_above_ap=bool(m["pr_auc_trapezoid"] > m["average_precision"]))
+        claims.update(ap_far_above=ratio >= r["ap_far_above"], ap_above=r["ap_above"] <= ratio < r["ap_far_above"],
+                      ap_close=ratio < r["ap_above"], trapezoid_above_ap=bool(m["pr_auc_trapezoid"] > m["average_precision"]))
         claims["trapezoid_not_above_ap"] = not claims["trapezoid_above_ap"]
         subjects["prevalence"] = prevalence
     else:
@@ -211,9 +204,9 @@ def performance(metrics: pd.DataFrame, pred: pd.DataFrame, classes: list[str]) -
     return claims, subjects
 
 
-def threshold(summary: dict) -> tuple[dict, dict]:
-    moved = abs(summary["best_f1_threshold"] - summary["default_threshold"]) > THRESHOLD_MOVE
-    gain = summary["f1_at_best"] - summary["f1_at_default"] > F1_GAIN
+def threshold(summary: dict, r: dict) -> tuple[dict, dict]:
+    moved = abs(summary["best_f1_threshold"] - summary["default_threshold"]) > r["threshold_move"]
+    gain = summary["f1_at_best"] - summary["f1_at_default"] > r["f1_gain"]
     return {"moves": bool(moved), "gains": bool(gain), "default_near_best": not (moved and gain)}, {}
 
 
@@ -236,12 +229,12 @@ def comparison(metrics: pd.DataFrame, differences: pd.DataFrame, metric: str) ->
     return claims, {"leader": leader, "beaten": beaten, "not_beaten": [o for o in others if o not in beaten]}
 
 
-def calibration(scores: pd.DataFrame, positive: str | None) -> tuple[dict, dict]:
+def calibration(scores: pd.DataFrame, positive: str | None, r: dict) -> tuple[dict, dict]:
     """Per model: the expected calibration error of the positive class (two classes) or the
-    class-wise mean (more), against WELL_CALIBRATED_ECE."""
+    class-wise mean (more), against report.readings.well_calibrated_ece."""
     cls = positive if positive is not None else "all"
     rows = scores[scores["class"] == cls].sort_values(["brier", "model"], kind="mergesort")
-    well = rows.loc[rows["ece"] <= WELL_CALIBRATED_ECE, "model"].tolist()
+    well = rows.loc[rows["ece"] <= r["well_calibrated_ece"], "model"].tolist()
     claims = {"all_well": len(well) == len(rows), "none_well": not well,
               "some_well": 0 < len(well) < len(rows), "best_unique": unique_top(-rows["brier"].to_numpy())}
     return claims, {"well": well, "best": rows["model"].iloc[0], "class": cls}
@@ -255,7 +248,7 @@ def effects(summary: pd.DataFrame) -> tuple[dict, dict]:
             "has_mixed": bool((shown["monotone"] == "mixed").any())}, {"flat": flat}
 
 
-def trust(agreement: pd.DataFrame, areas: pd.DataFrame | None) -> tuple[dict, dict]:
+def trust(agreement: pd.DataFrame, areas: pd.DataFrame | None, r: dict) -> tuple[dict, dict]:
     """Agreement of the model with the most importance methods (ties: by name), and SHAP's
     deletion check when the run has one."""
     counts = agreement.groupby("model").size().sort_index()
@@ -265,8 +258,8 @@ def trust(agreement: pd.DataFrame, areas: pd.DataFrame | None) -> tuple[dict, di
     subjects = {"model": model}
     if model is not None:
         rho = agreement.loc[agreement["model"] == model, "spearman"].dropna()
-        claims["methods_agree"] = bool(len(rho) and (rho >= AGREE).all())
-        claims["methods_disagree"] = bool((rho < DISAGREE).any())
+        claims["methods_agree"] = bool(len(rho) and (rho >= r["methods_agree"]).all())
+        claims["methods_disagree"] = bool((rho < r["methods_disagree"]).any())
         claims["methods_mixed"] = not (claims["methods_agree"] or claims["methods_disagree"])
     else:
         claims["methods_mixed"] = False
@@ -276,19 +269,21 @@ def trust(agreement: pd.DataFrame, areas: pd.DataFrame | None) -> tuple[dict, di
     return claims, subjects
 
 
-def neural(history: pd.DataFrame, metrics: pd.DataFrame, pred: pd.DataFrame, threshold: float) -> tuple[dict, dict]:
+def neural(history: pd.DataFrame, metrics: pd.DataFrame, pred: pd.DataFrame, threshold: float,
+           r: dict) -> tuple[dict, dict]:
     vl = history[(history.split == "validation") & (history.metric == "loss")].sort_values("step")
     last = lambda split: float(history[(history.split == split) & (history.metric == "accuracy")]  # noqa: E731
                                .sort_values("step")["value"].iloc[-1])
     best = int(vl.loc[vl["value"].idxmin(), "step"])
     epochs = int(history["step"].max()) + 1
-    overfit = best + 1 < epochs and float(vl["value"].iloc[-1]) > OVERFIT * float(vl["value"].min())
+    overfit = best + 1 < epochs and float(vl["value"].iloc[-1]) > r["overfit"] * float(vl["value"].min())
     gap = last("train") - last("validation")
     m = metrics.set_index("metric")["value"]
     wrong = pred[pred.y_true != pred.y_pred]
     pairs = wrong.groupby(["y_true", "y_pred"]).size().sort_values(ascending=False, kind="stable")
-    claims = {"overfits": bool(overfit), "gap_close": abs(gap) < CLOSE_ACCURACY,
-              "train_above": gap >= CLOSE_ACCURACY, "validation_above": gap <= -CLOSE_ACCURACY,
+    close = r["close_accuracy"]
+    claims = {"overfits": bool(overfit), "gap_close": abs(gap) < close,
+              "train_above": gap >= close, "validation_above": gap <= -close,
               "randomization_pass": bool(m["gradcam_randomization_spearman_mean"] < threshold),
               "deletion_pass": bool(m["gradcam_deletion_drop_salient"] > m["gradcam_deletion_drop_random"]),
               "no_mistake": len(wrong) == 0, "mistake_unique": unique_top(pairs.to_numpy()) and len(wrong) > 0}

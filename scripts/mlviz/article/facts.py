@@ -68,9 +68,14 @@ def plain(obj):
 class Run:
     """The run's tables, read once; paths are relative to the run folder (results/<run>)."""
 
-    def __init__(self, root: str | Path, decimals: int):
+    def __init__(self, root: str | Path, decimals: int, readings: dict):
         self.root = Path(root)
         self.fmt = f".{decimals}f"
+        self.r = readings  # config report.readings: where numbers become words
+
+    def reading(self, key: str, fmt: str) -> str:
+        """A threshold of report.readings, as a fact of the config."""
+        return fact(self.r[key], fmt, table="config", where={"key": f"report.readings.{key}"})
         self._cache: dict[str, object] = {}
 
     def table(self, rel: str) -> pd.DataFrame:
@@ -275,7 +280,7 @@ def shap_section(run: Run, ds: str, model: str, instance: int, perm_models: set,
     mean_abs = run.importance(ds, model, "mean_abs_shap")
     perm = run.importance(ds, model, "permutation") if (ds, model) in perm_models else None
     claims, subjects = C.shap(values, mean_abs, perm if perm is not None and len(perm) else None, instance,
-                              summary["additivity"]["passed"])
+                              summary["additivity"]["passed"], run.r)
     claims["softmax_margin"] = bool(summary["softmax_margin"])
     claims["row_an"] = describe["row"][:1].lower() in "aeiou"  # "an applicant", "a policy holder"
     row = values.loc[instance]
@@ -330,7 +335,7 @@ def lime_section(run: Run, ds: str, model: str, positions: list[int]) -> tuple[d
     exp = run.table(erel).sort_values("rank")
     agree = run.table(arel).iloc[0]
     other = run.table(f"lime/{ds}/{model}/test{positions[1]}/explanation.parquet") if len(positions) > 1 else None
-    claims, subjects = C.lime(exp, agree, other)
+    claims, subjects = C.lime(exp, agree, other, run.r)
     cls = str(exp["class"].iloc[0])
     predicted = subjects["predicted"]
     meta = run.json(f"data/{ds}/meta.json")
@@ -405,7 +410,7 @@ def linear_section(run: Run, ds: str, model: str) -> tuple[dict, dict, dict, str
     pred = run.table(prel)
     data = pd.concat([run.table(f"data/{ds}/{split}.parquet") for split in ("train", "test")])
     claims, subjects = C.linear(coef, run.table(f"comparison/{ds}/differences.parquet"), m, model, others, pred,
-                                list(meta.get("scale") or {}), data, meta.get("levels"))
+                                list(meta.get("scale") or {}), data, meta.get("levels"), run.r)
 
     def c(f):
         val = float(coef.loc[coef.feature == f, "value"].iloc[0])
@@ -469,7 +474,7 @@ def effects_section(run: Run, ds: str, model: str, cls: str | None) -> tuple[dic
     shapes = [f"{code(f)} {fact(None, table=srel, where={'feature': f}, col='monotone', text=s)}"
               for f, s in zip(shown.feature, shown.monotone)]
     v = {"dataset": label(ds), "model": label(model), "shapes": B.listed(shapes),
-         "flat_share": fact(C.FLAT, ".0%", table="constant", where={"name": "FLAT"})}
+         "flat_share": run.reading("flat_effect", ".0%")}
     return v, claims, {"flat": subjects["flat"]}
 
 
@@ -480,12 +485,11 @@ def performance_section(run: Run, ds: str, model: str, describe: dict) -> tuple[
     pred = run.table(prel)
     m = run.table("metrics.parquet")
     m = m[(m.dataset == ds) & (m.model == model) & (m.split == "test")]
-    claims, subjects = C.performance(m, pred, classes)
+    claims, subjects = C.performance(m, pred, classes, run.r)
     v = {"dataset": label(ds), "model": label(model), "target": target_words(meta),
          "rows": fact(len(pred), ",d", table=prel, agg="count"), "row_noun": md_escape(describe["rows"]),
          "roc_auc": run.metric(ds, model, "roc_auc"), "average_precision": run.metric(ds, model, "average_precision"),
-         "bands": B.listed([fact(b, "g", table="constant", where={"name": "AUC_BANDS"}, agg=f"bound{i}")
-                            for i, (b, _) in enumerate(C.AUC_BANDS[:-1])])}
+         "bands": B.listed([run.reading(f"auc_{name}", "g") for name in C.AUC_BANDS])}
     if len(classes) == 2:
         neg, pos = class_name(meta, classes[0]), class_name(meta, classes[1])
         n = lambda t, p: fact(int(((pred.y_true == t) & (pred.y_pred == p)).sum()), ",d", table=prel,  # noqa: E731
@@ -506,11 +510,10 @@ def performance_section(run: Run, ds: str, model: str, describe: dict) -> tuple[
 def threshold_section(run: Run, ds: str, model: str) -> tuple[dict, dict, dict]:
     rel = f"threshold/{ds}/{model}.json"
     s = run.json(rel)
-    claims, _ = C.threshold(s)
+    claims, _ = C.threshold(s, run.r)
     f = lambda k, fmt=".2f": fact(float(s[k]), fmt, table=rel, col=k)  # noqa: E731
     v = {"dataset": label(ds), "model": label(model), "default": f("default_threshold", "g"),
-         "move": fact(C.THRESHOLD_MOVE, "g", table="constant", where={"name": "THRESHOLD_MOVE"}),
-         "gain": fact(C.F1_GAIN, "g", table="constant", where={"name": "F1_GAIN"}),
+         "move": run.reading("threshold_move", "g"), "gain": run.reading("f1_gain", "g"),
          "precision_default": f("precision_at_default"),
          "recall_default": f("recall_at_default"), "f1_default": f("f1_at_default"), "f1_best": f("f1_at_best"),
          "best": f("best_f1_threshold", ".3f")}
@@ -557,16 +560,16 @@ def comparison_table(run: Run, ds: str, task: str) -> str:
                     dataset=label(ds))
 
 
-def calibration_section(run: Run, ds: str, classes: list[str], threshold: float) -> tuple[dict, dict, dict, str]:
+def calibration_section(run: Run, ds: str, classes: list[str]) -> tuple[dict, dict, dict, str]:
     srel = f"calibration/{ds}/scores.parquet"
     scores = run.table(srel)
     positive = classes[1] if len(classes) == 2 else None
-    claims, subjects = C.calibration(scores, positive)
+    claims, subjects = C.calibration(scores, positive, run.r)
     cls = subjects["class"]
     best = subjects["best"]
     brier = float(scores[(scores.model == best) & (scores["class"] == cls)]["brier"].iloc[0])
     v = {"dataset": label(ds), "well": B.listed([label(m) for m in subjects["well"]]), "best": label(best),
-         "threshold": fact(threshold, ".2f", table="constant", where={"name": "WELL_CALIBRATED_ECE"}),
+         "threshold": run.reading("well_calibrated_ece", ".2f"),
          "best_brier": fact(brier, ".3f", table=srel, where={"model": best, "class": cls}, col="brier")}
     rows = [{"model": label(r.model), **{k: fact(float(getattr(r, k)), ".3f", table=srel, where={"model": r.model, "class": cls},
                                                 col=k) for k in ("brier", "reliability", "resolution", "ece")}}
@@ -584,11 +587,10 @@ def trust_section(run: Run, ds: str, deletion: tuple | None, config: dict) -> tu
     if deletion:
         dds, dm = deletion
         areas = run.table(f"trust/{dds}/{dm}/deletion_area.parquet")
-    claims, subjects = C.trust(agreement, areas)
+    claims, subjects = C.trust(agreement, areas, run.r)
     v = {"dataset": label(ds), "model": label(subjects["model"]) if subjects["model"] else "",
          "top_k": fact(config["figures"]["trust"]["top_k"], "d", table="config", where={"key": "figures.trust.top_k"}),
-         "agree": fact(C.AGREE, ".1f", table="constant", where={"name": "AGREE"}),
-         "disagree": fact(C.DISAGREE, ".1f", table="constant", where={"name": "DISAGREE"})}
+         "agree": run.reading("methods_agree", ".1f"), "disagree": run.reading("methods_disagree", ".1f")}
     if deletion:
         drel = f"trust/{dds}/{dm}/deletion_area.parquet"
         fmt = sig(float(areas["area"].abs().max()) or 1)
@@ -620,7 +622,7 @@ def neural_section(run: Run, ns: dict) -> tuple[dict, dict, dict, str]:
     layers, h, pred = run.table(lrel), run.table(hrel), run.table(prel)
     m = run.table("metrics.parquet")
     m = m[(m.dataset == ds) & (m.model == "cnn") & (m.split == "test")]
-    claims, subjects = C.neural(h, m, pred, ns["max_rank_correlation"])
+    claims, subjects = C.neural(h, m, pred, ns["max_rank_correlation"], run.r)
     v = {"dataset": f"`{ds}`",
          "parameters": fact(int(layers["parameters"].sum()), ",d", table=lrel, col="parameters", agg="sum"),
          "layers": fact(len(layers), "d", table=lrel, agg="count"),

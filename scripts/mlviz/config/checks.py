@@ -171,7 +171,22 @@ def check_split(cfg: dict, notes: dict) -> None:
                                  "stratification needs at least 2 per class")
 
 
+# Thresholds of report.readings that name bands, from the highest: each must be above the next.
+READING_ORDERS = [("auc_excellent", "auc_good", "auc_fair", "auc_moderate"), ("ap_far_above", "ap_above"),
+                  ("lime_stable", "lime_partly_stable"), ("methods_agree", "methods_disagree")]
+
+
+def check_readings(cfg: dict) -> None:
+    r = cfg["report"]["readings"]
+    for order in READING_ORDERS:
+        for high, low in zip(order, order[1:]):
+            if not r[high] > r[low]:
+                raise InputError(f"config key report.readings.{low}: {r[low]} is not below report.readings.{high} "
+                                 f"({r[high]}); the bands' words assume {' > '.join(order)}")
+
+
 def check(cfg: dict, notes: dict) -> None:
+    check_readings(cfg)
     check_split(cfg, notes)
     check_figures(cfg)
     check_rows(cfg, notes)
