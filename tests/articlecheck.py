@@ -416,7 +416,9 @@ def check_claims(run_dir: Path) -> list[str]:
     the HTML shows under a claim against that claim's truth."""
     facts = facts_file(run_dir)
     meta, config = facts["metadata"], resolved_config(run_dir)
-    written = meta["claims"]
+    # The colophon's claim is set when the article is rendered, from the provenance the manifest records.
+    dirty = bool(pd.read_parquet(run_dir / "manifest.parquet", columns=["git_dirty"])["git_dirty"].iloc[0])
+    written = {**meta["claims"], "colophon": {"dirty": dirty}}
     sections = sections_of(run_dir, meta, config)
     problems = []
     for section, claims in recompute(run_dir, sections, config).items():

@@ -103,14 +103,13 @@ class Run:
                     where={"dataset": ds, "model": model, "split": "test", "metric": metric})
 
     # -- comparison/<ds>/metrics.parquet: bootstrap intervals
-    def interval(self, ds: str, model: str, metric: str, fmt: str | None = None) -> str:
+    def interval(self, ds: str, model: str, metric: str, fmt: str | None = None) -> dict:
         rel = f"comparison/{ds}/metrics.parquet"
         where = {"model": model, "metric": metric}
         t = self.table(rel)
         row = t[(t.model == model) & (t.metric == metric)].iloc[0]
         f = fmt or self.fmt
-        return (f"{fact(float(row['lower']), f, table=rel, where=where, col='lower')} to "
-                f"{fact(float(row['upper']), f, table=rel, where=where, col='upper')}")
+        return {c: fact(float(row[c]), f, table=rel, where=where, col=c) for c in ("lower", "upper")}
 
     # -- importances.parquet
     def importance(self, ds: str, model: str, method: str) -> pd.DataFrame:
@@ -283,6 +282,7 @@ def shap_section(run: Run, ds: str, model: str, instance: int, perm_models: set,
                               summary["additivity"]["passed"], run.r)
     claims["softmax_margin"] = bool(summary["softmax_margin"])
     claims["row_an"] = describe["row"][:1].lower() in "aeiou"  # "an applicant", "a policy holder"
+    claims["train_row"] = str(values.loc[instance, "split"]) == "train"
     row = values.loc[instance]
     num = sig(float(row["output"]))
     add = summary["additivity"]
@@ -294,7 +294,7 @@ def shap_section(run: Run, ds: str, model: str, instance: int, perm_models: set,
          "additivity_error": fact(add["max_abs_error"], sig(add["max_abs_error"], 2), table=f"{base}/summary.json",
                                   col="additivity.max_abs_error"),
          "instance": fact(instance, "d", table=vrel, where={"row": instance}, col="row"),
-         "row_word": md_escape(describe["row"]), "split": md_escape(str(row["split"])),
+         "row_word": md_escape(describe["row"]),
          "base_value": fact(float(row["base_value"]), num, table=vrel, where={"row": instance}, col="base_value"),
          "prediction": fact(float(row["output"]), num, table=vrel, where={"row": instance}, col="output"),
          "leader": run.ranked(ds, model, "mean_abs_shap", 1)}
@@ -451,7 +451,7 @@ def linear_section(run: Run, ds: str, model: str) -> tuple[dict, dict, dict, str
         else:
             lo, hi = (fact(-float(r[c]), spec, table=drel, where=where, col=c, agg="negate")
                       for c in ("upper", "lower"))
-        v["difference_interval"] = f"{lo} to {hi}"
+        v["difference_interval"] = {"lower": lo, "upper": hi}
     res = pred["y_true"] - pred["y_pred"]
     expr = "y_true-y_pred"
     scale = sig(max(abs(float(res.mean())), abs(float(res.median())), 1.0))
