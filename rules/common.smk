@@ -255,6 +255,8 @@ def report_sections():
         "calibration": next((ds for ds in DATASETS if classification(ds)), None),
         "trust": next((ds for ds in DATASETS if compared(ds)), None) or (first["shap"][0] if first["shap"] else None),
         "deletion": first["shap"],
+        # where the model fails: the comparison dataset's featured model
+        "slices": [(several or DATASETS)[0], selection.featured(config["datasets"][(several or DATASETS)[0]])],
         "neural": {"dataset": NDS, "max_rank_correlation": NEURAL["sanity"]["max_rank_correlation"]}
         if NEURAL["enabled"] else None,
         "resnet": RESNET_ON,
@@ -265,7 +267,7 @@ def report_plan():
     """Every figure of the run with its id and place in the article (mlviz.article.plan.figure_plan)."""
     s = report_sections()
     subjects = {}
-    for chapter in (*selection.FAMILIES, "deletion"):
+    for chapter in (*selection.FAMILIES, "deletion", "slices"):
         if s[chapter]:
             subjects[chapter] = dict(zip(("dataset", "model"), s[chapter]))
     if s["shap"]:
@@ -317,6 +319,11 @@ def report_tables(w=None):
         files.append(OUT.path("calibration_scores", dataset=s["calibration"]))
     if s["trust"] and compared(s["trust"]):
         files.append(OUT.path("agreement", dataset=s["trust"]))
+    for ds in DATASETS:  # the checks before explanations, which gate the readings
+        files += [OUT.path(k, dataset=ds) for k in ("redundancy_groups", "leakage", "duplicates", "column_caveats",
+                                                    "baseline", "filled_rows", "fill_jumps", "top_k_checks")]
+        files += [OUT.path("permutation_checked", dataset=d, model=m) for d, m in models_of("importance") if d == ds]
+    files.append(OUT.path("slices", dataset=s["slices"][0], model=s["slices"][1]))
     if s["neural"]:
         files += [OUT.path("cnn_history", dataset=NDS), OUT.path("cnn_layers", dataset=NDS),
                   OUT.path("predictions", dataset=NDS, model="cnn")]

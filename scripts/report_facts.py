@@ -11,7 +11,7 @@ from mlviz.article import facts as F
 from mlviz.article.markdown import code, fact
 from mlviz.workflow.jobs import log, run
 
-BLOCKS = ("data_table", "data_notes", "importance_table", "importance_more", "shap_table", "shap_dependence",
+BLOCKS = ("glance", "data_table", "data_notes", "checks", "importance_table", "importance_more", "shap_table", "shap_dependence",
           "lime_rows", "regression_table", "effects_pair", "effects_more", "performance_more", "comparison_figures",
           "comparison_table", "calibration_table", "comparison_more", "layer_table", "neural_more", "trust_figures",
           "trust_table", "appendix")
@@ -19,7 +19,7 @@ BLOCKS = ("data_table", "data_notes", "importance_table", "importance_more", "sh
 SECTION_OF = {"tree": "has_tree", "importance": "has_importance", "linear": "has_linear", "shap": "has_shap",
               "lime": "has_lime", "performance": "has_performance", "neural": "has_neural", "effects": "has_effects",
               "threshold": "has_threshold", "comparison": "has_comparison", "calibration": "has_calibration",
-              "trust": "has_trust"}
+              "trust": "has_trust", "slices": "has_slices"}
 
 
 def main(smk):
@@ -38,6 +38,8 @@ def main(smk):
     blocks = dict.fromkeys(BLOCKS, "")
     v["data"], claims["data"], data_blocks = F.data_section(r, config, smk.params.notes)
     blocks.update(data_blocks)
+    v["checks"], claims["checks"], blocks["checks"] = F.checks_section(r, config)
+    v["glance"], claims["glance"], blocks["glance"] = F.glance_section(r, config, s)
 
     def section(name, ok, compute):
         flags[f"has_{name}"] = bool(ok)
@@ -91,6 +93,7 @@ def main(smk):
         "calibration", s["calibration"] and "fig-calibration" in ids and flags["has_comparison"],
         lambda: F.calibration_section(r, s["calibration"], config["datasets"][s["calibration"]]["target"]["classes"])) or ""
     blocks["comparison_more"] = F.more_block(plan, "comparison_more")
+    section("slices", s["slices"] and "fig-slices" in ids, lambda: F.slices_section(r, *s["slices"]))
     blocks["layer_table"] = section("neural", s["neural"] and {"fig-cnn-architecture", "fig-gradcam"} <= set(ids),
                                     lambda: F.neural_section(r, s["neural"])) or ""
     blocks["neural_more"] = F.more_block(plan, "neural_more")

@@ -176,6 +176,13 @@ def lookup(run_dir: Path, f: dict, config: dict, tables: dict | None = None):
         return int((df["value"] <= NOISE_SDS * df["spread"]).sum())
     if agg == "count_noise_beyond":
         return int((df["value"] <= NOISE_SDS * df["spread"]).sum()) - int(f["rank"])
+    if agg in ("count_no_signal", "count_no_signal_beyond"):
+        # diagnostics/<ds>/<model>/permutation.parquet: no signal (within noise, or no larger than
+        # what one changed row makes), redundant features apart (they are named as a group)
+        groups = pd.read_parquet(path.parents[1] / "redundancy_groups.parquet")
+        quiet = df[(df["value"] <= NOISE_SDS * df["spread"]) | (df["value"] <= df["floor"].fillna(-np.inf))]
+        n = int((~quiet["feature"].isin(set(groups["feature"]))).sum())
+        return n - int(f["rank"]) if agg.endswith("_beyond") else n
     if agg == "count_weak_beyond":
         return int((df["value"].abs() < 2 * df["spread"]).sum()) - int(f["rank"])
     if agg == "share":

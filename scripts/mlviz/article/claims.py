@@ -12,6 +12,8 @@ is about (the leading feature, the winning model), which mlviz.article.facts wri
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 
@@ -20,6 +22,61 @@ from ..compute.importance import ordered, within_noise
 # The thresholds at which a number becomes a word come from the config (report.readings, documented
 # in config/README.md): each function that needs them takes that mapping, `r`.
 AUC_BANDS = ("excellent", "good", "fair", "moderate")  # then weak
+
+
+@dataclass
+class Checks:
+    """What the checks before explanations found for one dataset (mlviz.compute.diagnostics' tables),
+    as the claims that read importances and effects consult it: a model no better than guessing has
+    no drivers, a leaked column explains nothing, redundant features share their importance, a
+    filled value is not an observation, a drop a single test row can make is not a signal."""
+    groups: pd.DataFrame        # redundancy_groups
+    leakage: pd.DataFrame
+    duplicates: pd.DataFrame
+    caveats: pd.DataFrame       # column_caveats
+    baseline: pd.DataFrame
+    permutation: dict = field(default_factory=dict)  # model -> permutation_checked
+    filled: pd.DataFrame | None = None
+    jumps: pd.DataFrame | None = None
+    top_k: pd.DataFrame | None = None
+
+    def group_of(self, feature: str) -> list[str]:
+        """Every member of the feature's redundant group ([] when it is in none)."""
+        g = self.groups[self.groups["feature"] == feature]
+        if not len(g):
+            return []
+        return self.groups.loc[self.groups["group"] == g["group"].iloc[0], "feature"].tolist()
+
+    def suspects(self) -> list[str]:
+        """Model features that alone predict the target almost perfectly, or that follow an
+        identifier or the row order that does (leakage suspects among what the models read)."""
+        rows = self.leakage[self.leakage["suspect"] & self.leakage["in_model"]]
+        return [f for fs in rows["features"] for f in fs]
+
+    def better(self, model: str) -> bool:
+        """The model's headline score beats the trivial baseline's (the paired interval excludes 0)."""
+        b = self.baseline[(self.baseline["model"] == model) & self.baseline["headline"]]
+        return bool(len(b) and b["better"].iloc[0] and not b["one_class"].iloc[0])
+
+    def learned_nothing(self) -> bool:
+        """No model of the dataset beats the trivial baseline (as with shuffled labels)."""
+        return not any(self.better(m) for m in self.baseline["model"].unique())
+
+    def informative(self, check: str, model: str) -> bool:
+        """A top-k agreement that can discriminate: its k is below the number of features."""
+        if self.top_k is None:
+            return True
+        rows = self.top_k[(self.top_k["check"] == check) & (self.top_k["model"] == model)]
+        return bool(rows["informative"].all()) if len(rows) else True
+
+    def signal(self, model: str) -> dict | None:
+        """feature -> whether its permutation drop is a signal (beyond its noise and beyond what a
+        single changed test row makes); None when the model's drops were not checked."""
+        p = self.permutation.get(model)
+        if p is None:
+            return None
+        single = p[p["method"] == "permutation"]
+        return dict(zip(single["feature"], single["signal"].astype(bool)))
 
 
 def unique_top(values) -> bool:
@@ -53,36 +110,65 @@ def tree(pred: pd.DataFrame, comparison: pd.DataFrame, model: str, task: str) ->
     return claims, subjects
 
 
-def importance(imp: pd.DataFrame | None, perm: pd.DataFrame, top_k: int) -> tuple[dict, dict]:
+def importance(imp: pd.DataFrame | None, perm: pd.DataFrame, top_k: int, checks: Checks | None = None,
+               model: str | None = None) -> tuple[dict, dict]:
+    """Readings of impurity and permutation importance, gated on the checks (when given): a drop is
+    noise unless it stands out of its spread and of what one changed test row makes; no driver is
+    named for a model that does no better than guessing; a leader that leaks or shares its
+    information with redundant features is not called the leader."""
     perm = ordered(perm)
     noise = within_noise(perm["value"], perm["spread"])
-    clear = unique_top(perm["value"]) and not noise[0]
+    signal = checks.signal(model) if checks is not None else None
+    if signal is not None:
+        noise = ~perm["feature"].map(signal).fillna(False).astype(bool)
+    clear = unique_top(perm["value"]) and not noise.iloc[0]
     claims = {"has_impurity": imp is not None and len(imp) > 0, "permutation_leader_clear": bool(clear),
               "has_noise": bool(noise.any()), "all_noise": bool(noise.all()),
               "some_noise": bool(noise.any() and not noise.all()),
               "has_drop": bool((perm["value"] > 0).any()), "has_negative": bool((perm["value"] < 0).any())}
     claims["unclear_drop"] = claims["has_drop"] and not claims["permutation_leader_clear"]
-    subjects = {"permutation_leader": perm["feature"].iloc[0],
-                "noise_features": perm.loc[noise, "feature"].tolist(),
+    leader = perm["feature"].iloc[0]
+    group = checks.group_of(leader) if checks is not None else []
+    grouped = set(checks.groups["feature"]) if checks is not None else set()
+    claims.update(no_better=checks is not None and not checks.better(model),
+                  leader_suspect=checks is not None and leader in checks.suspects())
+    claims["drivers"] = not claims["no_better"]
+    claims["leader_grouped"] = bool(group) and bool(clear) and claims["drivers"] and not claims["leader_suspect"]
+    claims["leader_suspect"] = claims["leader_suspect"] and claims["drivers"]
+    # A single member of a redundant group is not called noise: shuffling it alone costs nothing
+    # while the model reads its twin; the group is named, and its drop shuffled together shown.
+    noisy = [f for f in perm.loc[noise.to_numpy(), "feature"] if f not in grouped]
+    claims.update(has_noise=bool(noisy), all_noise=bool(noisy) and len(noisy) == len(perm),
+                  some_noise=bool(noisy) and len(noisy) < len(perm))
+    subjects = {"permutation_leader": leader, "noise_features": noisy, "leader_group": [f for f in group if f != leader],
                 "drops": int((perm["value"] > 0).sum())}
+    # The leader's sentences: only for a model that learned something, about a leader that neither
+    # leaks nor shares its information.
+    named = claims["drivers"] and not claims["leader_suspect"] and not group
     if claims["has_impurity"]:
         imp = ordered(imp)
         lead = unique_top(imp["value"])
         claims["impurity_leader_unique"] = bool(lead)
-        claims["same_leader"] = bool(lead and clear and imp["feature"].iloc[0] == perm["feature"].iloc[0])
-        claims["different_leader"] = bool(lead and clear and not claims["same_leader"])
+        same = imp["feature"].iloc[0] == leader
+        claims["same_leader"] = bool(named and lead and clear and same and not checks_group(checks, imp["feature"].iloc[0]))
+        claims["different_leader"] = bool(named and lead and clear and not same
+                                          and not checks_group(checks, imp["feature"].iloc[0]))
         top = imp["feature"].head(top_k).tolist()
-        noisy = [f for f in top if f in set(subjects["noise_features"])]
-        claims["impurity_top_noisy"] = bool(noisy)
-        subjects.update(impurity_leader=imp["feature"].iloc[0], impurity_top_noisy=noisy)
+        top_noisy = [f for f in top if f in set(noisy)]
+        claims["impurity_top_noisy"] = bool(top_noisy) and claims["drivers"]
+        subjects.update(impurity_leader=imp["feature"].iloc[0], impurity_top_noisy=top_noisy)
     else:
         claims.update(impurity_leader_unique=False, same_leader=False, different_leader=False,
                       impurity_top_noisy=False)
     return claims, subjects
 
 
+def checks_group(checks: Checks | None, feature: str) -> bool:
+    return checks is not None and bool(checks.group_of(feature))
+
+
 def shap(values: pd.DataFrame, mean_abs: pd.DataFrame, perm: pd.DataFrame | None, instance: int,
-         additivity_passed: bool, r: dict) -> tuple[dict, dict]:
+         additivity_passed: bool, r: dict, checks: Checks | None = None, model: str | None = None) -> tuple[dict, dict]:
     mean_abs = ordered(mean_abs)
     leader = mean_abs["feature"].iloc[0]
     x, s = values[f"x:{leader}"], values[f"shap:{leader}"]
@@ -106,10 +192,41 @@ def shap(values: pd.DataFrame, mean_abs: pd.DataFrame, perm: pd.DataFrame | None
     down = contrib[contrib < 0].sort_values(kind="mergesort")
     subjects = {"leader": leader, "rho": rho, "push_up": up.index[0] if len(up) else None,
                 "push_down": down.index[0] if len(down) else None}
+    # Gated on the checks: no reading of drivers for a model no better than guessing; a leader that
+    # leaks or has redundant twins is named as such; a push from a filled value says so.
+    claims["no_better"] = checks is not None and not checks.better(model)
+    claims["leader_suspect"] = checks is not None and leader in checks.suspects()
+    group = checks.group_of(leader) if checks is not None else []
+    claims["leader_grouped"] = bool(group)
+    subjects["leader_group"] = [f for f in group if f != leader]
+    drivers = not claims["no_better"] and not claims["leader_suspect"]
+    for k in ("direction_up", "direction_down", "direction_mixed", "agrees_with_permutation",
+              "differs_from_permutation"):
+        claims[k] = bool(claims[k] and drivers and not group)
+    claims["top_named"] = not claims["no_better"]
+    claims["leader_named_grouped"] = bool(group) and drivers
+    if claims["no_better"]:
+        claims.update(has_push_up=False, has_push_down=False)
+    filled = filled_features(checks, model, "shap", row=instance)
+    for side in ("up", "down"):
+        f = subjects[f"push_{side}"]
+        claims[f"push_{side}_filled"] = f is not None and f in filled
     return claims, subjects
 
 
-def lime(explanation: pd.DataFrame, agreement: pd.Series, other: pd.DataFrame | None, r: dict) -> tuple[dict, dict]:
+def filled_features(checks: Checks | None, model: str | None, source: str, row: int | None = None,
+                    position: int | None = None) -> dict:
+    """feature -> (fill rule, fill value) of the explained row's features whose value was missing and
+    filled (checks' filled_rows)."""
+    if checks is None or checks.filled is None or not len(checks.filled):
+        return {}
+    f = checks.filled[(checks.filled["model"] == model) & (checks.filled["source"] == source)]
+    f = f[f["row"] == row] if row is not None else f[f["position"] == position]
+    return {feat: (r.fill_rule, r.fill_value) for r in f.itertuples() for feat in r.features}
+
+
+def lime(explanation: pd.DataFrame, agreement: pd.Series, other: pd.DataFrame | None, r: dict,
+         checks: Checks | None = None, model: str | None = None) -> tuple[dict, dict]:
     probs = {c[6:]: float(explanation[c].iloc[0]) for c in explanation.columns if c.startswith("proba_")}
     predicted = max(probs, key=probs.get)
     jac = float(agreement["mean_jaccard"])
@@ -129,6 +246,19 @@ def lime(explanation: pd.DataFrame, agreement: pd.Series, other: pd.DataFrame | 
         subjects["flipped"] = flipped
     else:
         claims.update(rows_flip=False, rows_share=False)
+    # The conditions are a model's reasons: none for a model no better than guessing; a condition on
+    # a value that was missing and filled is said to be one.
+    claims["no_better"] = checks is not None and not checks.better(model)
+    if claims["no_better"]:
+        claims.update(has_support=False, has_against=False, rows_flip=False, rows_share=False)
+    filled = filled_features(checks, model, "lime", position=int(explanation["test_position"].iloc[0]))
+    shown = explanation.sort_values("rank")
+    named = list(shown[shown.weight > 0].head(2)["feature"]) + list(shown[shown.weight < 0].head(2)["feature"])
+    subjects["filled"] = [f for f in named if f in filled]
+    claims["conditions_filled"] = bool(subjects["filled"]) and not claims["no_better"]
+    claims["stability_uninformative"] = checks is not None and not checks.informative("lime_stability", model)
+    if claims["stability_uninformative"]:
+        claims.update(stable=False, partly_stable=False, unstable=False)
     return claims, subjects
 
 
@@ -190,7 +320,9 @@ def performance(metrics: pd.DataFrame, pred: pd.DataFrame, classes: list[str], r
     m = metrics.set_index("metric")["value"]
     band = auc_band(float(m["roc_auc"]), r)
     claims = {"binary": len(classes) == 2, **{f"auc_{name}": band == name for name in (*AUC_BANDS, "weak")}}
-    subjects = {}
+    predicted = pred["y_pred"].unique()
+    claims["one_class"] = len(predicted) == 1  # a ranking may still separate the classes
+    subjects = {"one_class": int(predicted[0]) if len(predicted) == 1 else None}
     if len(classes) == 2:
         prevalence = float((pred["y_true"] == 1).mean())
         ratio = float(m["average_precision"]) / prevalence
@@ -210,7 +342,8 @@ def threshold(summary: dict, r: dict) -> tuple[dict, dict]:
     return {"moves": bool(moved), "gains": bool(gain), "default_near_best": not (moved and gain)}, {}
 
 
-def comparison(metrics: pd.DataFrame, differences: pd.DataFrame, metric: str) -> tuple[dict, dict]:
+def comparison(metrics: pd.DataFrame, differences: pd.DataFrame, metric: str,
+               checks: Checks | None = None) -> tuple[dict, dict]:
     """The model with the best point estimate of the dataset's headline metric, and whom it beats
     (paired bootstrap interval of the difference on the good side of zero)."""
     from ..compute.comparison import higher_is_better
@@ -226,7 +359,23 @@ def comparison(metrics: pd.DataFrame, differences: pd.DataFrame, metric: str) ->
               "beats_all": bool(others) and not tied_top and len(beaten) == len(others),
               "beats_some": 0 < len(beaten) < len(others) and not tied_top,
               "beats_none": bool(others) and not beaten}
-    return claims, {"leader": leader, "beaten": beaten, "not_beaten": [o for o in others if o not in beaten]}
+    # Against the trivial baseline: models that cannot be told apart from it are named; when none
+    # beats it, no model is said to beat another.
+    models = rows["model"].tolist()
+    guessing = [mm for mm in models if checks is not None and not checks.better(mm)]
+    one_class = [mm for mm in models if checks is not None and _one_class(checks, mm)]
+    nothing = checks is not None and len(guessing) == len(models)
+    claims.update(learned_nothing=nothing, some_guess=bool(guessing) and not nothing,
+                  one_class=bool(one_class), leader_guesses=leader in guessing)
+    if nothing or leader in guessing:
+        claims.update(beats_all=False, beats_some=False, beats_none=False)
+    return claims, {"leader": leader, "beaten": beaten, "not_beaten": [o for o in others if o not in beaten],
+                    "guessing": guessing, "one_class": one_class}
+
+
+def _one_class(checks: Checks, model: str) -> bool:
+    b = checks.baseline[(checks.baseline["model"] == model) & checks.baseline["headline"]]
+    return bool(len(b) and b["one_class"].iloc[0])
 
 
 def calibration(scores: pd.DataFrame, positive: str | None, r: dict) -> tuple[dict, dict]:
@@ -240,15 +389,23 @@ def calibration(scores: pd.DataFrame, positive: str | None, r: dict) -> tuple[di
     return claims, {"well": well, "best": rows["model"].iloc[0], "class": cls}
 
 
-def effects(summary: pd.DataFrame) -> tuple[dict, dict]:
+def effects(summary: pd.DataFrame, checks: Checks | None = None, model: str | None = None) -> tuple[dict, dict]:
+    """The shapes of the drawn features' average curves; none is read for a model no better than
+    guessing; a curve that jumps at the value that filled missing cells is named."""
     shown = summary[summary["shown"]]
     flat = shown.loc[shown["monotone"] == "flat", "feature"].tolist()
     monotone = shown["monotone"].isin(["increasing", "decreasing"])
-    return {"has_flat": bool(flat), "all_monotone": bool(monotone.all()),
-            "has_mixed": bool((shown["monotone"] == "mixed").any())}, {"flat": flat}
+    no_better = checks is not None and not checks.better(model)
+    jumps = checks.jumps if checks is not None and checks.jumps is not None else pd.DataFrame(columns=["model", "feature", "jumps"])
+    jumped = [f for f in jumps.loc[(jumps["model"] == model) & jumps["jumps"].astype(bool), "feature"]
+              if f in set(shown["feature"])]
+    return ({"has_flat": bool(flat), "all_monotone": bool(monotone.all()) and not no_better,
+             "has_mixed": bool((shown["monotone"] == "mixed").any()), "no_better": no_better,
+             "shapes": not no_better, "fill_jump": bool(jumped)},
+            {"flat": flat, "fill_jumps": jumped})
 
 
-def trust(agreement: pd.DataFrame, areas: pd.DataFrame | None, r: dict) -> tuple[dict, dict]:
+def trust(agreement: pd.DataFrame, areas: pd.DataFrame | None, r: dict, checks: Checks | None = None) -> tuple[dict, dict]:
     """Agreement of the model with the most importance methods (ties: by name), and SHAP's
     deletion check when the run has one."""
     counts = agreement.groupby("model").size().sort_index()
@@ -266,6 +423,9 @@ def trust(agreement: pd.DataFrame, areas: pd.DataFrame | None, r: dict) -> tuple
     if areas is not None:
         a = areas.set_index("order")["area"]
         claims["shap_faithful"] = bool(a["shap"] > a["random"])
+    # An overlap of the top k when k is the number of features or more is complete by construction.
+    claims["top_k_uninformative"] = model is not None and checks is not None and not checks.informative(
+        "method_agreement", model)
     return claims, subjects
 
 

@@ -72,11 +72,11 @@ class Run:
         self.root = Path(root)
         self.fmt = f".{decimals}f"
         self.r = readings  # config report.readings: where numbers become words
+        self._cache: dict[str, object] = {}
 
     def reading(self, key: str, fmt: str) -> str:
         """A threshold of report.readings, as a fact of the config."""
         return fact(self.r[key], fmt, table="config", where={"key": f"report.readings.{key}"})
-        self._cache: dict[str, object] = {}
 
     def table(self, rel: str) -> pd.DataFrame:
         if rel not in self._cache:
@@ -90,6 +90,23 @@ class Run:
 
     def exists(self, rel: str) -> bool:
         return (self.root / rel).is_file()
+
+    def checks(self, ds: str) -> C.Checks | None:
+        """What the checks before explanations found for a dataset (None when they did not run)."""
+        base = f"diagnostics/{ds}"
+        if not self.exists(f"{base}/baseline.parquet"):
+            return None
+        key = f"checks:{ds}"
+        if key not in self._cache:
+            optional = {k: self.table(f"{base}/{f}.parquet") if self.exists(f"{base}/{f}.parquet") else None
+                        for k, f in (("filled", "filled_rows"), ("jumps", "fill_jumps"), ("top_k", "top_k"))}
+            models = sorted(p.parent.name for p in (self.root / base).glob("*/permutation.parquet"))
+            self._cache[key] = C.Checks(
+                groups=self.table(f"{base}/redundancy_groups.parquet"), leakage=self.table(f"{base}/leakage.parquet"),
+                duplicates=self.table(f"{base}/duplicates.parquet"), caveats=self.table(f"{base}/columns.parquet"),
+                baseline=self.table(f"{base}/baseline.parquet"),
+                permutation={m: self.table(f"{base}/{m}/permutation.parquet") for m in models}, **optional)
+        return self._cache[key]
 
     # -- metrics.parquet
     def metric_value(self, ds: str, model: str, metric: str) -> float | None:
@@ -231,7 +248,8 @@ def tree_section(run: Run, config: dict, ds: str, model: str) -> tuple[dict, dic
 def importance_section(run: Run, ds: str, model: str, top_k: int) -> tuple[dict, dict, dict, str]:
     perm = run.importance(ds, model, "permutation")
     imp = run.importance(ds, model, "impurity")
-    claims, subjects = C.importance(imp if len(imp) else None, perm, top_k)
+    checks = run.checks(ds)
+    claims, subjects = C.importance(imp if len(imp) else None, perm, top_k, checks, model)
     v = {"dataset": label(ds), "model": label(model), "top_k": fact(top_k, "d", table="config", where={"key": "report.top_k"}),
          "features": fact(len(perm), "d", table="importances.parquet",
                           where={"dataset": ds, "model": model, "method": "permutation"}, agg="count")}
@@ -243,15 +261,25 @@ def importance_section(run: Run, ds: str, model: str, top_k: int) -> tuple[dict,
 
     # Only a positive value is a drop: features whose shuffling left the score as it was are not listed.
     drops = subjects["drops"]
-    claims.update(many_drops=drops > 1, one_drop=drops == 1)
+    claims.update(many_drops=claims["drivers"] and drops > 1, one_drop=claims["drivers"] and drops == 1,
+                  impurity_named=claims["has_impurity"] and claims["drivers"])
+    v["leader_group"] = B.listed([code(f) for f in subjects["leader_group"]])
+    v["guessing"] = guessing(run, ds, model, checks)
+    groups = group_drops(run, ds, model, checks)
+    claims["has_groups"] = bool(groups)
     v["drops"] = top("permutation", perm, min(3, drops)) if drops else ""
     v["permutation_leader"] = run.ranked(ds, model, "permutation", 1)
     noise = subjects["noise_features"]
-    v["noise_count"] = fact(len(noise), "d", table="importances.parquet",
-                            where={"dataset": ds, "model": model, "method": "permutation"}, agg="count_noise")
+    # Counted where the drops were checked (beyond noise and the one-row floor, redundant features
+    # apart), else by the noise rule of the importance table.
+    checked = run.checks(ds) is not None and model in run.checks(ds).permutation
+    count = ({"table": f"diagnostics/{ds}/{model}/permutation.parquet", "where": {"method": "permutation"},
+              "agg": "count_no_signal"} if checked else
+             {"table": "importances.parquet", "where": {"dataset": ds, "model": model, "method": "permutation"},
+              "agg": "count_noise"})
+    v["noise_count"] = fact(len(noise), "d", **count)
     v["noise_features"] = listed([run.named(ds, model, "permutation", f) for f in noise[:8]], max(0, len(noise) - 8),
-                                 count={"table": "importances.parquet", "agg": "count_noise_beyond",
-                                        "where": {"dataset": ds, "model": model, "method": "permutation"}, "rank": 8})
+                                 count={**count, "agg": count["agg"] + "_beyond", "rank": 8})
     if claims["has_impurity"]:
         v["impurity_top"] = top("impurity", imp)
         v["impurity_leader"] = run.ranked(ds, model, "impurity", 1)
@@ -266,9 +294,48 @@ def importance_section(run: Run, ds: str, model: str, top_k: int) -> tuple[dict,
             row.update(impurity=run.ranked(ds, model, "impurity", r),
                        impurity_value=run.imp_value(ds, model, "impurity", imp.feature.iloc[r - 1], ".3f"))
         rows.append(row)
-    table = B.render("importance_table", impurity=claims["has_impurity"], rows=rows, model=label(model))
+    table = B.render("importance_table", impurity=claims["has_impurity"], rows=rows, model=label(model), groups=groups)
     return v, claims, {"permutation_leader": subjects["permutation_leader"],
                        "impurity_leader": subjects.get("impurity_leader"), "noise_features": noise}, table
+
+
+def guessing(run: Run, ds: str, model: str, checks: C.Checks | None) -> dict:
+    """The model's headline score against the trivial baseline's (diagnostics/<ds>/baseline.parquet),
+    as facts: metric, the model's value, the baseline's, and the interval of their difference."""
+    if checks is None:
+        return {}
+    rel = f"diagnostics/{ds}/baseline.parquet"
+    b = checks.baseline
+    row = b[(b["model"] == model) & b["headline"]]
+    if not len(row):
+        return {}
+    r, where = row.iloc[0], {"model": model, "headline": True}
+    spec = f"+.{nonzero_decimals([r['lower'], r['upper']], int(run.fmt[1:-1]))}f"
+    return {"metric": md_escape(B.labels()["metrics"][r["metric"]]), "mean": r["metric"] == "r2",
+            "value": fact(float(r["value"]), run.fmt, table=rel, where=where, col="value"),
+            "baseline": fact(float(r["baseline"]), run.fmt, table=rel, where=where, col="baseline"),
+            "lower": fact(float(r["lower"]), spec, table=rel, where=where, col="lower"),
+            "upper": fact(float(r["upper"]), spec, table=rel, where=where, col="upper")}
+
+
+def group_drops(run: Run, ds: str, model: str, checks: C.Checks | None) -> list[dict]:
+    """Each redundant group's permutation drop when its members are shuffled together, beside the
+    largest drop of a member shuffled alone (diagnostics/<ds>/<model>/permutation.parquet)."""
+    if checks is None or model not in checks.permutation:
+        return []
+    rel = f"diagnostics/{ds}/{model}/permutation.parquet"
+    p = checks.permutation[model]
+    rows = []
+    for g in p[p["method"] == "permutation_group"].itertuples():
+        w = {"method": "permutation_group", "feature": g.feature}
+        alone = p[(p["method"] == "permutation") & p["feature"].isin(list(g.members))]
+        best = alone.sort_values(["value", "feature"], ascending=[False, True], kind="mergesort").iloc[0]
+        rows.append({"members": B.listed([code(m) for m in g.members]),
+                     "together": fact(float(g.value), ".3f", table=rel, where=w),
+                     "spread": fact(float(g.spread), ".3f", table=rel, where=w, col="spread"),
+                     "alone": fact(float(best["value"]), ".3f", table=rel,
+                                   where={"method": "permutation", "feature": best["feature"]})})
+    return rows
 
 
 def shap_section(run: Run, ds: str, model: str, instance: int, perm_models: set, top_k: int, describe: dict):
@@ -278,8 +345,9 @@ def shap_section(run: Run, ds: str, model: str, instance: int, perm_models: set,
     values = run.table(vrel)
     mean_abs = run.importance(ds, model, "mean_abs_shap")
     perm = run.importance(ds, model, "permutation") if (ds, model) in perm_models else None
+    checks = run.checks(ds)
     claims, subjects = C.shap(values, mean_abs, perm if perm is not None and len(perm) else None, instance,
-                              summary["additivity"]["passed"], run.r)
+                              summary["additivity"]["passed"], run.r, checks, model)
     claims["softmax_margin"] = bool(summary["softmax_margin"])
     claims["row_an"] = describe["row"][:1].lower() in "aeiou"  # "an applicant", "a policy holder"
     claims["train_row"] = str(values.loc[instance, "split"]) == "train"
@@ -319,6 +387,8 @@ def shap_section(run: Run, ds: str, model: str, instance: int, perm_models: set,
                          for r in range(1, n + 1)])
     if claims["has_permutation"]:
         v["permutation_leader"] = run.ranked(ds, model, "permutation", 1)
+    v["leader_group"] = B.listed([code(f) for f in subjects["leader_group"]])
+    v["guessing"] = guessing(run, ds, model, checks)
     rows = [{"feature": run.ranked(ds, model, "mean_abs_shap", r),
              "value": run.imp_value(ds, model, "mean_abs_shap", mean_abs.feature.iloc[r - 1],
                                     sig(float(mean_abs.value.iloc[r - 1])))}
@@ -335,7 +405,8 @@ def lime_section(run: Run, ds: str, model: str, positions: list[int]) -> tuple[d
     exp = run.table(erel).sort_values("rank")
     agree = run.table(arel).iloc[0]
     other = run.table(f"lime/{ds}/{model}/test{positions[1]}/explanation.parquet") if len(positions) > 1 else None
-    claims, subjects = C.lime(exp, agree, other, run.r)
+    checks = run.checks(ds)
+    claims, subjects = C.lime(exp, agree, other, run.r, checks, model)
     cls = str(exp["class"].iloc[0])
     predicted = subjects["predicted"]
     meta = run.json(f"data/{ds}/meta.json")
@@ -354,7 +425,8 @@ def lime_section(run: Run, ds: str, model: str, positions: list[int]) -> tuple[d
          "seeds": fact(int(agree["seeds"]), "d", table=arel, col="seeds"),
          "top_k": fact(int(agree["top_k"]), "d", table=arel, col="top_k"),
          "jaccard": fact(float(agree["mean_jaccard"]), ".2f", table=arel, col="mean_jaccard"),
-         "flipped": B.listed([code(f) for f in subjects.get("flipped", [])])}
+         "flipped": B.listed([code(f) for f in subjects.get("flipped", [])]),
+         "filled": B.listed([code(f) for f in subjects["filled"]]), "guessing": guessing(run, ds, model, checks)}
     return v, claims, {"predicted": predicted, "flipped": subjects.get("flipped", [])}
 
 
@@ -469,13 +541,19 @@ def linear_section(run: Run, ds: str, model: str) -> tuple[dict, dict, dict, str
 def effects_section(run: Run, ds: str, model: str, cls: str | None) -> tuple[dict, dict, dict]:
     srel = f"effects/{ds}/{model}/summary.parquet"
     summary = run.table(srel)
-    claims, subjects = C.effects(summary)
+    checks = run.checks(ds)
+    claims, subjects = C.effects(summary, checks, model)
     shown = summary[summary["shown"]].sort_values("rank")
     shapes = [f"{code(f)} {fact(None, table=srel, where={'feature': f}, col='monotone', text=s)}"
               for f, s in zip(shown.feature, shown.monotone)]
     v = {"dataset": label(ds), "model": label(model), "shapes": B.listed(shapes),
-         "flat_share": run.reading("flat_effect", ".0%")}
-    return v, claims, {"flat": subjects["flat"]}
+         "flat_share": run.reading("flat_effect", ".0%"), "guessing": guessing(run, ds, model, checks),
+         "fill_jumps": ""}
+    if subjects["fill_jumps"]:
+        jrel, jumps = f"diagnostics/{ds}/fill_jumps.parquet", checks.jumps.set_index(["model", "feature"])
+        v["fill_jumps"] = B.listed([f"{code(f)} ({fact(None, table=jrel, where={'model': model, 'feature': f}, col='fill_value', text=str(jumps.loc[(model, f), 'fill_value']))})"
+                                    for f in subjects["fill_jumps"]])
+    return v, claims, {"flat": subjects["flat"], "fill_jumps": subjects["fill_jumps"]}
 
 
 def performance_section(run: Run, ds: str, model: str, describe: dict) -> tuple[dict, dict, dict]:
@@ -486,8 +564,10 @@ def performance_section(run: Run, ds: str, model: str, describe: dict) -> tuple[
     m = run.table("metrics.parquet")
     m = m[(m.dataset == ds) & (m.model == model) & (m.split == "test")]
     claims, subjects = C.performance(m, pred, classes, run.r)
+    one_class = class_name(meta, classes[subjects["one_class"]]) if claims["one_class"] else ""
     v = {"dataset": label(ds), "model": label(model), "target": target_words(meta),
          "rows": fact(len(pred), ",d", table=prel, agg="count"), "row_noun": md_escape(describe["rows"]),
+         "one_class": one_class,
          "roc_auc": run.metric(ds, model, "roc_auc"), "average_precision": run.metric(ds, model, "average_precision"),
          "bands": B.listed([run.reading(f"auc_{name}", "g") for name in C.AUC_BANDS])}
     if len(classes) == 2:
@@ -528,7 +608,8 @@ def comparison_section(run: Run, config: dict, ds: str) -> tuple[dict, dict, dic
     meta = run.json(f"data/{ds}/meta.json")
     mrel, drel = f"comparison/{ds}/metrics.parquet", f"comparison/{ds}/differences.parquet"
     metric = headline_metric(meta["task"])
-    claims, subjects = C.comparison(run.table(mrel), run.table(drel), metric)
+    checks = run.checks(ds)
+    claims, subjects = C.comparison(run.table(mrel), run.table(drel), metric, checks)
     c = config["figures"]["comparison"]
     leader = subjects["leader"]
     t = run.table(mrel)
@@ -538,7 +619,10 @@ def comparison_section(run: Run, config: dict, ds: str) -> tuple[dict, dict, dic
          "leader_value": fact(float(t[(t.model == leader) & (t.metric == metric)]["value"].iloc[0]), run.fmt,
                               table=mrel, where={"model": leader, "metric": metric}),
          "beaten": B.listed([label(b) for b in subjects["beaten"]]),
-         "not_beaten": B.listed([label(b) for b in subjects["not_beaten"]])}
+         "not_beaten": B.listed([label(b) for b in subjects["not_beaten"]]),
+         "guessing_models": B.listed([label(b) for b in subjects["guessing"]]),
+         "one_class_models": B.listed([label(b) for b in subjects["one_class"]])}
+    claims["one_one_class"] = len(subjects["one_class"]) == 1
     return v, claims, subjects, comparison_table(run, ds, meta["task"])
 
 
@@ -587,7 +671,7 @@ def trust_section(run: Run, ds: str, deletion: tuple | None, config: dict) -> tu
     if deletion:
         dds, dm = deletion
         areas = run.table(f"trust/{dds}/{dm}/deletion_area.parquet")
-    claims, subjects = C.trust(agreement, areas, run.r)
+    claims, subjects = C.trust(agreement, areas, run.r, run.checks(ds))
     v = {"dataset": label(ds), "model": label(subjects["model"]) if subjects["model"] else "",
          "top_k": fact(config["figures"]["trust"]["top_k"], "d", table="config", where={"key": "figures.trust.top_k"}),
          "agree": run.reading("methods_agree", ".1f"), "disagree": run.reading("methods_disagree", ".1f")}
@@ -674,3 +758,136 @@ def colophon(provenance: dict) -> dict:
     commit = provenance["commit"]
     packages = ", ".join(f"{md_escape(k)} {md_escape(v)}" for k, v in sorted(provenance["packages"].items()))
     return {"commit": f"`{commit}`", "config_hash": f"`{provenance['config_hash']}`", "packages": packages}
+
+
+# =============================================================================== checks before explanations
+def checks_section(run: Run, config: dict) -> tuple[dict, dict, str]:
+    """What the checks before explanations found, per dataset (report/blocks/checks.md words it):
+    redundant features, leakage suspects, test rows repeated in train and conflicting labels, heavy
+    missingness, extreme skew, near-constant columns, models no better than guessing."""
+    datasets = []
+    for ds in config["datasets"]:
+        ck = run.checks(ds)
+        if ck is None:
+            continue
+        base = f"diagnostics/{ds}"
+        d = {"name": label(ds), "groups": [], "leaks": [], "identifiers": [], "test_in_train": None,
+             "conflicts": None, "missing": [], "skewed": [], "near_constant": [], "guessing": [], "one_class": []}
+        for _, g in ck.groups.groupby("group", sort=True):
+            d["groups"].append(B.listed([code(f) for f in g["feature"]]))
+        lrel = f"{base}/leakage.parquet"
+        for r in ck.leakage[ck.leakage["suspect"].astype(bool)].itertuples():
+            where = {"candidate": r.candidate}
+            item = {"name": code(r.candidate) if r.kind != "row_number" else None,
+                    "metric": md_escape(B.labels()["metrics"].get(r.metric, r.metric)),
+                    "score": fact(float(r.score), ".2f", table=lrel, where=where, col="score")}
+            (d["leaks"] if r.in_model else d["identifiers"]).append(item)
+        drel = f"{base}/duplicates.parquet"
+        dup = ck.duplicates.set_index("check")
+        for check, key in (("test_in_train", "test_in_train"), ("conflicting_labels", "conflicts")):
+            if check in dup.index and bool(dup.loc[check, "suspect"]):
+                w = {"check": check}
+                d[key] = {"rows": fact(int(dup.loc[check, "rows"]), ",d", table=drel, where=w, col="rows"),
+                          "share": fact(float(dup.loc[check, "share"]), f".{apart([dup.loc[check, 'share']], 0, 100)}%",
+                                        table=drel, where=w, col="share")}
+        crel = f"{base}/columns.parquet"
+        for r in ck.caveats.itertuples():
+            w = {"column": r.column}
+            if r.heavy_missing:
+                d["missing"].append({"name": code(r.column), "share": fact(float(r.missing_share), ".0%", table=crel,
+                                                                             where=w, col="missing_share"),
+                                     "rule": str(r.fill_rule) if r.fill_rule else None})
+            if r.skewed:
+                d["skewed"].append({"name": code(r.column), "skewness": fact(float(r.skewness), ".1f", table=crel,
+                                                                               where=w, col="skewness")})
+            if r.near_constant:
+                d["near_constant"].append({"name": code(r.column), "share": fact(float(r.top_share), ".1%",
+                                                                                   table=crel, where=w, col="top_share")})
+        for m in ck.baseline.loc[ck.baseline["headline"].astype(bool), "model"]:
+            if C._one_class(ck, m):
+                d["one_class"].append(label(m))
+            elif not ck.better(m):
+                d["guessing"].append({"model": label(m), **guessing(run, ds, m, ck)})
+        d["found"] = any(d[k] for k in ("groups", "leaks", "identifiers", "test_in_train", "conflicts", "missing",
+                                       "skewed", "near_constant", "guessing", "one_class"))
+        datasets.append(d)
+    r = config["checks"]
+    v = {"rank_correlation": fact(r["redundancy"]["min_rank_correlation"], "g", table="config",
+                                  where={"key": "checks.redundancy.min_rank_correlation"}),
+         "skill": fact(r["leakage"]["min_skill"], "g", table="config", where={"key": "checks.leakage.min_skill"})}
+    claims = {"ran": bool(datasets), "found": any(d["found"] for d in datasets),
+              "several": len(datasets) > 1}
+    claims["nothing_found"] = claims["ran"] and not claims["found"]
+    return v, claims, B.render("checks", datasets=[d for d in datasets if d["found"]], several=claims["several"])
+
+
+def glance_section(run: Run, config: dict, s: dict) -> tuple[dict, dict, str]:
+    """The article at a glance (report/blocks/glance.md): the best model against guessing, with the
+    interval of the difference; the drivers that are safe to name (signal beyond noise and the
+    one-row floor, no leak, redundant twins named together); the findings that change the reading."""
+    ds = s["comparison"]
+    ck = run.checks(ds) if ds else None
+    if ck is None:
+        return {}, {"shown": False}, ""
+    meta = run.json(f"data/{ds}/meta.json")
+    metric = headline_metric(meta["task"])
+    mrel = f"comparison/{ds}/metrics.parquet"
+    _, subjects = C.comparison(run.table(mrel), run.table(f"comparison/{ds}/differences.parquet"), metric, ck)
+    best = subjects["leader"]
+    ctx = {"dataset": label(ds), "best": label(best), "vs": guessing(run, ds, best, ck), "better": ck.better(best),
+           "learned_nothing": ck.learned_nothing(), "drivers": [], "driver_model": None}
+    imp = s["importance"]
+    if imp and imp[0] == ds and ck.better(imp[1]) and imp[1] in ck.permutation:
+        model = imp[1]
+        perm = run.importance(ds, model, "permutation")
+        signal, suspects, named, seen = ck.signal(model), set(ck.suspects()), [], set()
+        for f in perm["feature"]:
+            if len(named) == 3 or not signal.get(f):
+                break
+            if f in suspects or f in seen:
+                continue
+            group = ck.group_of(f) or [f]
+            seen |= set(group)
+            named.append(B.listed([run.named(ds, model, "permutation", g) for g in group], None))
+        ctx.update(drivers=named, driver_model=label(model))
+    return {}, {"shown": True}, B.render("glance", **ctx, warnings=_warnings(run, ds, ck))
+
+
+def _warnings(run: Run, ds: str, ck: C.Checks) -> dict:
+    """The findings of the checks that change how to read the explanations, named briefly."""
+    leaks = [code(f) for f in ck.leakage.loc[ck.leakage["suspect"].astype(bool) & ck.leakage["in_model"].astype(bool),
+                                             "candidate"]]
+    groups = [B.listed([code(f) for f in g["feature"]]) for _, g in ck.groups.groupby("group", sort=True)]
+    dup = ck.duplicates.set_index("check")
+    repeated = "test_in_train" in dup.index and bool(dup.loc["test_in_train", "suspect"])
+    filled = [code(c) for c in ck.caveats.loc[ck.caveats["heavy_missing"].astype(bool), "column"]]
+    return {"leaks": leaks, "groups": groups, "repeated": repeated, "filled": filled}
+
+
+def slices_section(run: Run, ds: str, model: str) -> tuple[dict, dict, dict]:
+    """Where the model fails: the flagged slices of the test rows (diagnostics/<ds>/<model>/slices.parquet)."""
+    rel = f"diagnostics/{ds}/{model}/slices.parquet"
+    t = run.table(rel)
+    flagged = t[t["flagged"].astype(bool)].sort_values(["error", "column", "slice"], ascending=[False, True, True],
+                                                        kind="mergesort")
+    overall = float(t["overall_error"].iloc[0]) if len(t) else float("nan")
+    fmt = ".1%" if len(t) and t["metric"].iloc[0] == "misclassification" else (sig(overall or 1) if len(t) else "g")
+    items = []
+    for r in flagged.head(3).itertuples():
+        w = {"column": r.column, "slice": r.slice}
+        items.append({"column": code(r.column), "kind": r.kind, "value": code(r.value) if r.kind == "level" else None,
+                      "low": fact(None, table=rel, where=w, col="low", text=str(r.low)) if r.kind == "bin" else None,
+                      "high": fact(None, table=rel, where=w, col="high", text=str(r.high)) if r.kind == "bin" else None,
+                      "error": fact(float(r.error), fmt, table=rel, where=w, col="error"),
+                      "lower": fact(float(r.lower), fmt, table=rel, where=w, col="lower"),
+                      "rows": fact(int(r.rows), ",d", table=rel, where=w, col="rows")})
+    v = {"dataset": label(ds), "model": label(model),
+         "overall": fact(overall, fmt, table=rel, col="overall_error", agg="max") if len(t) else "",
+         "tried": fact(int(t["tried"].iloc[0]), "d", table=rel, col="tried", agg="max") if len(t) else "",
+         "flagged": B.render("slice_list", slices=items).strip(),
+         "flagged_count": fact(len(flagged), "d", table=rel, where={"flagged": True}, agg="count")}
+    claims = {"classification": bool(len(t)) and t["metric"].iloc[0] == "misclassification",
+              "has_flagged": bool(len(flagged)), "uniform": bool(len(t)) and not len(flagged),
+              "one_flagged": len(flagged) == 1, "more_flagged": len(flagged) > len(items),
+              "none_tried": not len(t), "no_better": (ck := run.checks(ds)) is not None and not ck.better(model)}
+    return v, claims, {"flagged": flagged["slice"].tolist()}
