@@ -13,15 +13,15 @@ import pytest
 from conftest import (SHARED_DATA, input_error, load_config, preprocess_in_process, real_data_config,
                       resolve_error, small_config, snakemake)
 
-MBA_COLUMNS = ["gender", "international", "gpa", "gmat", "work_exp", "major_Business", "major_STEM",
-               "race_Asian", "race_Black", "race_Hispanic", "race_Other", "race_White", "work_industry_CPG",
-               "work_industry_Consulting", "work_industry_Energy", "work_industry_Financial Services",
-               "work_industry_Health Care", "work_industry_Investment Banking",
-               "work_industry_Investment Management", "work_industry_Media/Entertainment",
-               "work_industry_Nonprofit/Gov", "work_industry_PE/VC", "work_industry_Real Estate",
-               "work_industry_Retail", "work_industry_Technology"]
-INSURANCE_COLUMNS = ["age", "sex", "bmi", "children", "smoker", "region_northwest", "region_southeast",
-                     "region_southwest"]
+MBA_COLUMNS = ["gender", "international", "gpa", "gmat", "work_exp", "major = Business", "major = STEM",
+               "race = Asian", "race = Black", "race = Hispanic", "race = Other", "race = White",
+               "work_industry = CPG", "work_industry = Consulting", "work_industry = Energy",
+               "work_industry = Financial Services", "work_industry = Health Care",
+               "work_industry = Investment Banking", "work_industry = Investment Management",
+               "work_industry = Media/Entertainment", "work_industry = Nonprofit/Gov", "work_industry = PE/VC",
+               "work_industry = Real Estate", "work_industry = Retail", "work_industry = Technology"]
+INSURANCE_COLUMNS = ["age", "sex", "bmi", "children", "smoker", "region = northwest", "region = southeast",
+                     "region = southwest"]
 
 
 def unshared(cfg: dict) -> dict:
@@ -53,12 +53,18 @@ def test_real_insurance_gives_the_tutorials_columns_and_rows():
     train, test = ins.train, ins.test
     assert (len(train), len(test)) == (1003, 335)
     assert list(train.columns) == INSURANCE_COLUMNS + ["charges"]
-    # Scaled with the training split's statistics, which the meta table keeps for the figures.
-    assert abs(train["age"].mean()) < 1e-9 and abs(train["age"].std(ddof=0) - 1) < 1e-9
-    assert abs(test["age"].mean()) > 1e-6
+    # Every feature in the file's own units; the linear model's scaling statistics (train split) recorded.
     raw = pd.read_csv(SHARED_DATA / "insurance.csv")
+    for split in (train, test):
+        np.testing.assert_array_equal(split[["age", "bmi", "children"]], raw.loc[split.index, ["age", "bmi", "children"]])
     s = ins.meta["scale"]["age"]
-    np.testing.assert_allclose(test["age"] * s["std"] + s["mean"], raw.loc[test.index, "age"])
+    assert s == {"mean": pytest.approx(raw.loc[train.index, "age"].mean()),
+                 "std": pytest.approx(raw.loc[train.index, "age"].std(ddof=0))}
+    info = ins.meta["feature_info"]
+    assert info["sex"] == {"column": "sex", "kind": "binary", "levels": ["male", "female"], "filled": None}
+    assert info["age"]["kind"] == "integer" and info["bmi"]["kind"] == "number"
+    assert info["region = southeast"] == {"column": "region", "kind": "level", "level": "southeast",
+                                          "reference": "northeast", "filled": None}
 
 
 def test_split_is_the_tutorials():
@@ -106,7 +112,7 @@ def test_a_new_csv_by_config_only(tmp_path):
     r2 = metrics.query("model == 'ols' and metric == 'r2'")["value"].item()
     assert r2 > 0.95
     test = pd.read_parquet(tmp_path / "results/houses/data/houses/test.parquet")
-    assert list(test.columns) == ["rooms", "garden", "city_Bergen", "city_Tromsø", "price"]
+    assert list(test.columns) == ["rooms", "garden", "city = Bergen", "city = Tromsø", "price"]
     assert csv.read_bytes() == before
 
 
@@ -120,13 +126,13 @@ def test_a_new_csv_with_everything_inferred(tmp_path):
     assert ds["task"] == "regression"
     assert ds["preprocess"]["drop"] == ["id"]
     assert ds["preprocess"]["binary"] == {"garden": {"no": 0, "yes": 1}}
-    assert ds["preprocess"]["one_hot"] == {"city": {"drop": "Bergen", "min_frequency": 0.01}}
+    assert ds["preprocess"]["one_hot"] == {"city": {"drop": "Bergen", "min_frequency": 0.01, "max_levels": 30}}
     assert ds["preprocess"]["scale"] == ["rooms"]
-    assert list(prepared.test.columns) == ["rooms", "garden", "city_Oslo", "city_Tromsø", "price"]
-    assert prepared.meta["dropped"] == {"id": "an identifier: a different value in every row"}
+    assert list(prepared.test.columns) == ["rooms", "garden", "city = Oslo", "city = Tromsø", "price"]
+    assert prepared.meta["dropped"] == {"id": "an identifier: a different whole number in every row"}
     # A level's coefficient compares it with Bergen, the level left without a column.
-    assert prepared.meta["levels"] == {"city_Oslo": {"column": "city", "reference": "Bergen"},
-                                       "city_Tromsø": {"column": "city", "reference": "Bergen"}}
+    assert prepared.meta["levels"] == {"city = Oslo": {"column": "city", "reference": "Bergen"},
+                                       "city = Tromsø": {"column": "city", "reference": "Bergen"}}
 
 
 def test_date_columns_are_called_dates_and_kept_when_they_are_few(tmp_path):
@@ -150,7 +156,7 @@ def test_date_columns_are_called_dates_and_kept_when_they_are_few(tmp_path):
     assert dropped["sold"] == "dates: 60 different dates in 120 rows, too many to use each date as a level"
     assert "wave" not in dropped and prepared.ds["preprocess"]["one_hot"]["wave"]["drop"] == "2018-06-01"
     assert "remark" not in dropped
-    assert dropped["id"] == "an identifier: a different value in every row"
+    assert dropped["id"] == "an identifier: a different whole number in every row"
     assert "year" not in dropped and "year" in prepared.ds["preprocess"]["scale"]
 
 

@@ -41,9 +41,9 @@ COPY_IGNORE = {".git", ".venv", "results", ".snakemake", ".pytest_cache", "tests
 
 # The demo generator's ground truth (scripts/mlviz/sources/demo.py).
 MBA_DRIVERS = ["gpa", "gmat", "work_exp"]
-MBA_NO_EFFECT = ("gender", "international", "major_", "race_", "work_industry_")
+MBA_NO_EFFECT = ("gender", "international", "major = ", "race = ", "work_industry = ")
 INSURANCE_DRIVERS = ["smoker", "age", "bmi"]
-INSURANCE_NO_EFFECT = ("sex", "region_")
+INSURANCE_NO_EFFECT = ("sex", "region = ")
 
 # The default config's figures (names under results/<run>/figures/, without .png) and the rule
 # that draws each.

@@ -204,7 +204,7 @@ def data_section(run: Run, config: dict, notes: dict) -> tuple[dict, dict, dict]
         if meta["grouped_levels"]:
             grouped = [f"{code(c)} ({fact(len(v), 'd', table=mrel, col='grouped_levels', where={'key': c}, agg='len')} rare levels)"
                        for c, v in meta["grouped_levels"].items()]
-            parts.append(f"rare levels joined as *other*: {', '.join(grouped)}")
+            parts.append(f"rare levels joined into one group per column: {', '.join(grouped)}")
         if parts:
             lines.append(f"- {label(ds)}: " + "; ".join(parts) + ".")
     table = "\n".join(rows) + ("\n\n: The data sets of the run after preprocessing. Features count the model's "
