@@ -55,6 +55,8 @@ KINDS: dict[str, tuple[str, str, str | None]] = {
     "lime_agreement": ("lime/{dataset}/{model}/test{position}/agreement.parquet", "table", None),
     "lime_importance": ("lime/{dataset}/{model}/importance.parquet", "table", None),
     "lime_page": ("figures/lime/{dataset}/{model}/test{position}.html", "report", None),
+    # a decision tree's questions in data units (what its figure writes)
+    "tree_questions": ("trees/{dataset}/{model}.parquet", "table", None),
     # figures of the tabular models
     "tree_figure": ("figures/tree/{dataset}/{model}.png", "figure", "tree"),
     "importance_figure": ("figures/importance/{dataset}/{model}/{method}.png", "figure", "importance"),
