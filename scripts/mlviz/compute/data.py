@@ -316,7 +316,8 @@ def feature_columns(table: pd.DataFrame, ds: dict) -> list[str]:
 def read_source(path, source: dict) -> pd.DataFrame:
     from ..sources.csvfile import read_table
 
-    return read_table(path, encoding=source["encoding"], sep=source["sep"], na_values=source["na_values"])
+    return read_table(path, encoding=source["encoding"], sep=source["sep"], na_values=source["na_values"],
+                      decimal=source.get("decimal", "."), thousands=source.get("thousands", "none"))
 
 
 def meta(name: str, ds: dict, path, train: pd.DataFrame, test: pd.DataFrame, notes: dict, dropped: dict) -> dict:

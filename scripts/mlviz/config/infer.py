@@ -309,7 +309,7 @@ def resolve_columns(name: str, ds: dict, profile: dict, path) -> tuple[dict, dic
         if share >= 0.9 and "first_text" in col and col["first_text"]["distinct"] <= 3:
             t = col["first_text"]
             raise InputError(f"{path}: column {c!r} holds numbers except for text such as {t['value']!r} at line "
-                             f"{t['row'] + 2} (expected a number; add the text to the source's na_values if it "
+                             f"{t['line']} (expected a number; add the text to the source's na_values if it "
                              f"means missing, or list the column under {key}.one_hot or drop)")
         levels = [lv for lv, _ in col["levels"]]
         if col["distinct"] == 2:
@@ -362,10 +362,16 @@ def resolve_dataset(name: str, ds: dict, profile: dict, path) -> tuple[dict, dic
     notes = {"rows": profile["rows"], "rows_without_target": unlabelled}
     if unlabelled == profile["rows"]:
         raise InputError(f"{path}: column {tcol!r} (target) is empty in every row")
+    if _target_id_like(tcol, col, profile["rows"]):
+        raise InputError(f"{path}: column {tcol!r} (target) is an identifier: a different value in each of its "
+                         f"{col['distinct']:,} rows, nothing to learn (expected a label or a quantity shared by "
+                         f"several rows; set {key}.target.column to the column to predict)")
     if task == "classification":
-        if len(counts) > MAX_CLASSES:
-            raise InputError(f"{path}: column {tcol!r} (target) has {len(counts)} distinct values, too many classes "
-                             f"for classification (expected at most {MAX_CLASSES}); set {key}.task: regression")
+        if col["distinct"] > MAX_CLASSES:
+            advice = (f"set {key}.task: regression to predict it as a quantity" if numeric else
+                      f"merge its labels into fewer classes with {key}.target.map, or predict another column")
+            raise InputError(f"{path}: column {tcol!r} (target) has {col['distinct']:,} distinct values, too many "
+                             f"classes for classification (expected at most {MAX_CLASSES}); {advice}")
         labels = list(counts)
         if ds["target"]["classes"] == "auto":
             classes = order_classes(counts, numeric)
@@ -395,8 +401,8 @@ def resolve_dataset(name: str, ds: dict, profile: dict, path) -> tuple[dict, dic
                              for k, v in target["map"].items()}
     else:
         if not col["numeric"]:
-            t = col.get("first_text") or {"value": col["levels"][0][0], "row": col["first_row"]}
-            raise InputError(f"{path}: column {tcol!r} (target) has text {t['value']!r} at line {t['row'] + 2} "
+            t = col.get("first_text") or {"value": col["levels"][0][0], "line": col.get("first_line")}
+            raise InputError(f"{path}: column {tcol!r} (target) has text {t['value']!r} at line {t['line']} "
                              f"(expected numbers for regression; config key {key}.task)")
         if target.get("classes") not in (None, "auto") or target.get("map"):
             raise InputError(f"config key {key}.target: 'classes' and 'map' are for classification; "
