@@ -58,6 +58,17 @@ def worded(exp_row, info: dict):
     return shap.Explanation(values=exp_row.values, base_values=exp_row.base_values, feature_names=names)
 
 
+def _whole_labels(ax) -> None:
+    """shap's waterfall and bar plots write each label twice, grey and then its part after the last
+    "=" in black over it (their "value = name"): a feature named "region = southwest", or a reading
+    "age = 34", is written once, whole, in black."""
+    ticks, labels = ax.get_yticks(), [t.get_text() for t in ax.get_yticklabels()]
+    half = len(ticks) // 2
+    ax.set_yticks(ticks[half:], labels[:half])
+    for label in ax.get_yticklabels():
+        label.set_color(plt.rcParams["text.color"])
+
+
 def _number(text: str) -> float | None:
     try:
         return float(text.replace("−", "-"))
@@ -100,14 +111,8 @@ def draw_waterfall(exp_row, *, style: Style, title: str, subtitle: str, output_n
     plt.figure()
     shap.plots.waterfall(exp_row, max_display=max_display, show=False)
     fig = plt.gcf()
-    # shap writes each label twice, grey and then its part after the last "=" in black over it (its
-    # "value = name"): the labels here are whole readings ("age = 34"), written once, in black.
     ax = fig.axes[0]
-    ticks, labels = ax.get_yticks(), [t.get_text() for t in ax.get_yticklabels()]
-    half = len(ticks) // 2
-    ax.set_yticks(ticks[half:], labels[:half])
-    for label in ax.get_yticklabels():
-        label.set_color(plt.rcParams["text.color"])
+    _whole_labels(ax)
     for text in ax.texts:  # the bars' SHAP values, written as the article writes numbers
         value = _number(text.get_text())
         if value is not None:
@@ -195,6 +200,7 @@ def draw_bar(exp, *, style: Style, title: str, subtitle: str, output_name: str, 
     ranked = ranked_features_of(exp)
     order = np.array([list(exp.feature_names).index(f) for f in ranked])
     shap.plots.bar(exp, max_display=max_display, order=order, ax=ax, show=False)
+    _whole_labels(ax)
     for patch in ax.patches:  # shap's bars are its fixed red/blue; use the configured colour
         patch.set_facecolor(style.bar_color)
     ax.set_xlabel(f"mean |SHAP value| (average impact on {output_name})")
@@ -211,7 +217,6 @@ def ranked_features_of(exp) -> list[str]:
 def drawn_bar_features(ax) -> list[str]:
     """Feature names as drawn by shap.plots.bar, top to bottom."""
     ticks = sorted(zip(ax.get_yticks(), (t.get_text() for t in ax.get_yticklabels())), key=lambda t: -t[0])
-    # shap draws the names twice (a grey value label behind the name): keep the first of each.
     return list(dict.fromkeys(label for _, label in ticks if label))
 
 
