@@ -241,3 +241,24 @@ def test_a_tree_figure_writes_the_tables_questions(tables):
     for text, q in zip(texts, shown.itertuples()):
         if not q.leaf:
             assert text.startswith(wrap_condition(q.condition) + "\n"), (text, q.condition)
+
+
+def test_markup_in_names_is_drawn_as_written(tables):
+    """"$a$" is a column's name, not maths: every label of the LIME figure is drawn as plain text."""
+    from mlviz.plots.lime import draw_explanation
+    from mlviz.plots.style import Style, plt
+
+    p = prepared("markup", tables)
+    model = _model(p, "random_forest")
+    features, info = p.meta["features"], p.meta["feature_info"]
+    c = lx.load_case(meta=p.meta, train=p.train, test=p.test, model=model, position=0, cls=p.meta["classes"][-1],
+                     what="markup")
+    explainer = lx.make_explainer(c.train_X, features, c.classes, 42, info)
+    exp = lx.explain(explainer, c.x, c.predict, c.label, len(features), 300)
+    table = lx.explanation_table(exp, c.label, features, c.classes, 0, int(c.row.name), 42,
+                                 lx.conditions(explainer, c.x, features, info, c.train_X))
+    fig = draw_explanation(table, classes=c.classes, style=Style.of({}), title="markup")
+    labels = fig.axes[0].get_yticklabels()
+    plt.close(fig)
+    assert any("$a$" in t.get_text() for t in labels)
+    assert not [t.get_text() for t in labels if t.get_parse_math()]
