@@ -262,3 +262,13 @@ def test_markup_in_names_is_drawn_as_written(tables):
     plt.close(fig)
     assert any("$a$" in t.get_text() for t in labels)
     assert not [t.get_text() for t in labels if t.get_parse_math()]
+
+
+@pytest.mark.parametrize("name", ["credit", "markup"])
+def test_xgboost_takes_every_feature_name(name, tables):
+    """XGBoost refuses names holding [, ] or <; levels such as "< 0 DM" and "<b>bold</b>" make them."""
+    p = prepared(name, tables)
+    X = models.model_frame(p.train, p.meta["features"])
+    assert any(ch in f for f in p.meta["features"] for ch in "[]<")
+    model = models.build("xgboost", p.meta["task"], {"n_estimators": 3}).fit(X, p.train[p.meta["target"]])
+    assert model.predict_proba(models.model_frame(p.test, p.meta["features"])).shape[0] == len(p.test)
