@@ -327,7 +327,7 @@ def test_ground_truth_holds_exactly_on_a_large_sample():
 def test_a_million_insurance_rows_in_bounded_memory(tmp_path):
     """Generated and written in a fresh process, whose peak memory is then known exactly."""
     n, path = 1_000_000, tmp_path / "insurance_1m.csv"
-    code = (f"import resource, sys; sys.path.insert(0, {str(REPO / 'scripts')!r}); from mlviz import demo; "
+    code = (f"import resource, sys; sys.path.insert(0, {str(REPO / 'scripts')!r}); from mlviz.sources import demo; "
             f"frame = demo.generate('insurance', {n}, 42); demo.write_csv(frame, {str(path)!r}); "
             "print(*frame.shape, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)")
     rows, cols, peak_mib = map(int, subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
