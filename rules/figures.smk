@@ -1,12 +1,34 @@
-# Figures of the tabular models, one rule per figure, drawn from what the compute rules stored:
+# Figures of the tabular models, one rule per figure, drawn from what the compute rules stored (and
+# the decision tree's questions in data units, the table its figure writes from):
 # the decision tree, importance bars, linear-model coefficients and residuals, confusion matrix,
 # ROC and precision-recall curves. Each rule's params are only its own settings (and the style),
 # so that editing one figure's setting redraws that figure and nothing else.
 
 
+rule tree_questions:
+    input:
+        model=model_file,
+        train=OUT.pattern("train"),
+        meta=OUT.pattern("meta"),
+        code=code("tree_questions"),
+    output:
+        OUT.pattern("tree_questions"),
+    params:
+        model=lambda w: config["datasets"][w.dataset]["models"][w.model],
+    log:
+        OUT.log("tree_questions", "{dataset}/{model}"),
+    benchmark:
+        OUT.benchmark("tree_questions", "{dataset}/{model}")
+    conda:
+        "../envs/figures.yaml"
+    script:
+        "../scripts/tree_questions.py"
+
+
 rule draw_tree:
     input:
         model=model_file,
+        questions=OUT.pattern("tree_questions"),
         meta=OUT.pattern("meta"),
         code=code("draw_tree"),
     output:

@@ -17,7 +17,7 @@ def main(smk):
         "_order", kind="mergesort").drop(columns="_order")
     cls = smk.params.cls
     ylabel = f"P({cls})" if cls is not None else f"predicted {meta['target']}"
-    fig = draw_pdp_ice(table, style=style, ylabel=ylabel,
+    fig = draw_pdp_ice(table, style=style, ylabel=ylabel, info=meta["feature_info"],
                        title=f"Partial dependence and ICE: {smk.wildcards.model} on {smk.wildcards.dataset}")
     save(fig, smk.output[0], style=style, stamp=stamp(smk))
 

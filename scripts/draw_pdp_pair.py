@@ -11,7 +11,7 @@ def main(smk):
     meta, style = read_json(smk.input.meta), Style.of(smk.params.style)
     cls = smk.params.cls
     what = f"P({cls})" if cls is not None else f"predicted {meta['target']}"
-    fig = draw_pdp_2d(pd.read_parquet(smk.input.pair), style=style,
+    fig = draw_pdp_2d(pd.read_parquet(smk.input.pair), style=style, info=meta["feature_info"],
                       title=f"Two-way partial dependence of {what}: {smk.wildcards.model} on {smk.wildcards.dataset}")
     save(fig, smk.output[0], style=style, stamp=stamp(smk))
 

@@ -1,4 +1,6 @@
-"""Draw a fitted decision tree with scikit-learn's plot_tree (filled, feature and class names)."""
+"""Draw a fitted decision tree with scikit-learn's plot_tree, its questions from the tree's table."""
+import pandas as pd
+
 from mlviz.compute import models
 from mlviz.workflow.io import read_json
 from mlviz.workflow.jobs import run, stamp
@@ -13,7 +15,8 @@ def main(smk):
     shown = depth if settings["max_depth"] is None else min(settings["max_depth"], depth)
     title = f"Decision tree: {meta['target']} on {smk.wildcards.dataset} (depth {shown} of {depth})"
     style = Style.of(smk.params.style)
-    fig = draw_tree(model, features=meta["features"], classes=meta["classes"], style=style, title=title, **settings)
+    fig = draw_tree(model, pd.read_parquet(smk.input.questions), classes=meta["classes"], style=style, title=title,
+                    **settings)
     save(fig, smk.output[0], style=style, stamp=stamp(smk))
 
 

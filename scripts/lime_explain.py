@@ -11,10 +11,10 @@ def main(smk):
     c = lx.case_from_files(**{k: getattr(smk.input, k) for k in ("meta", "train", "test", "model")},
                            model_type=p["model_type"], position=int(smk.wildcards.position), cls=p["class"],
                            what=f"{smk.wildcards.dataset}/{smk.wildcards.model}")
-    explainer = lx.make_explainer(c.train_X, c.features, c.classes, p["seed"])
+    explainer = lx.make_explainer(c.train_X, c.features, c.classes, p["seed"], c.info)
     exp = lx.explain(explainer, c.x, c.predict, c.label, p["num_features"], p["num_samples"])
     table = lx.explanation_table(exp, c.label, c.features, c.classes, c.position, int(c.row.name), p["seed"],
-                                  scale=c.scale)
+                                  lx.conditions(explainer, c.x, c.features, c.info, c.train_X))
     write_parquet(table, smk.output.table)
     Path(smk.output.html).parent.mkdir(parents=True, exist_ok=True)
     Path(smk.output.html).write_text(lx.self_contained_html(exp, c.label, p["seed"]), encoding="utf-8")

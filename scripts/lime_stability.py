@@ -14,10 +14,10 @@ def main(smk):
                            what=f"{smk.wildcards.dataset}/{smk.wildcards.model}")
     runs = []
     for seed in lx.seeds_for(p["seed"], p["seeds"]):
-        explainer = lx.make_explainer(c.train_X, c.features, c.classes, seed)
+        explainer = lx.make_explainer(c.train_X, c.features, c.classes, seed, c.info)
         exp = lx.explain(explainer, c.x, c.predict, c.label, p["num_features"], p["num_samples"])
         runs.append(lx.explanation_table(exp, c.label, c.features, c.classes, c.position, int(c.row.name), seed,
-                                            scale=c.scale))
+                                            lx.conditions(explainer, c.x, c.features, c.info, c.train_X)))
     runs = pd.concat(runs, ignore_index=True)
     summary, agreement = lx.stability(runs, c.features, p["top_k"])
     write_parquet(runs, smk.output.runs)

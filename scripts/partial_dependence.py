@@ -20,10 +20,9 @@ def main(smk):
     shown, summarised = ranked[:e["top_k"]], ranked[:max(e["top_k"], e["summary_features"])]
     cls = smk.params.cls
     class_index = meta["classes"].index(cls) if cls is not None else None
-    scale = {names[f]: s for f, s in meta["scale"].items()}
     table = effects.partial_dependence_table(model, X, [names[f] for f in summarised],
                                              grid_resolution=e["grid_resolution"], ice_rows=e["ice_rows"],
-                                             seed=e["seed"], class_index=class_index, scale=scale)
+                                             seed=e["seed"], class_index=class_index)
     table["feature"] = table["feature"].map(back)
     summary = effects.effect_summary(table, tolerance=smk.params.flat)  # report.readings.flat_effect
     summary["rank"] = summary["feature"].map({f: i + 1 for i, f in enumerate(ranked)})
@@ -35,7 +34,7 @@ def main(smk):
     pair = ranked[:2]
     if len(pair) == 2:
         two = effects.two_way_table(model, X, (names[pair[0]], names[pair[1]]), class_index=class_index,
-                                    scale=scale, seed=e["seed"], max_rows=e["pair_rows"])
+                                    seed=e["seed"], max_rows=e["pair_rows"])
         two["feature_x"], two["feature_y"] = pair[0], pair[1]
     else:
         two = pd.DataFrame(columns=effects.TWO_WAY_COLUMNS)

@@ -18,7 +18,7 @@ def main(smk):
     feature = ranked[rank - 1]
     style = Style.of(smk.params.style)
     fig = plots.draw_dependence(
-        plots.explanation(table), feature, style=style, output_name=summary["output"], scale=summary["scale"],
+        plots.explanation(table), feature, style=style, output_name=summary["output"], info=summary["feature_info"],
         title=f"SHAP dependence: {feature} (rank {rank} by mean |SHAP|), {summary['dataset']} / {summary['model']}",
         subtitle=plots.rows_note(summary))
     save(fig, smk.output[0], style=style, stamp=stamp(smk))

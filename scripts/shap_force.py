@@ -13,7 +13,8 @@ def main(smk):
     i = plots.row_position(table, row, what)
     exp, f = plots.explanation(table), smk.params.force
     style = Style.of(smk.params.style)
-    fig = plots.draw_force(table["base_value"].iloc[i], exp.values[i], exp.data[i], features=list(exp.feature_names),
+    names, shown = plots.force_labels(list(exp.feature_names), exp.data[i], summary["feature_info"])
+    fig = plots.draw_force(table["base_value"].iloc[i], exp.values[i], shown, features=names,
                            style=style, title=f"SHAP force plot: {what}",
                            subtitle=f"CSV row {row} ({table['split'].iloc[i]} split)", output_name=summary["output"],
                            threshold=f["contribution_threshold"], text_rotation=f["text_rotation"])

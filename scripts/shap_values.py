@@ -18,7 +18,7 @@ def main(smk):
     model = models.load(smk.input.model, p["model_type"], task)
     values, base, output = tree_shap.tree_shap(model, models.model_frame(rows, features), p["model_type"], task,
                                                class_index)
-    table = tree_shap.values_table(rows, features, meta["scale"], values, base, output)
+    table = tree_shap.values_table(rows, features, meta["feature_info"], values, base, output)
     check = tree_shap.additivity(table, p["rtol"])
     what = f"{smk.wildcards.dataset}/{smk.wildcards.model}"
     log.info("%s: %d rows (%s), additivity max |error| %.3g, tolerance %.3g", what, len(table), p["rows"],
@@ -37,7 +37,7 @@ def main(smk):
         "softmax_margin": tree_shap.softmax_margin(task, p["model_type"], classes), "classes": len(classes or []),
         "rows": p["rows"], "available_rows": available, "explained_rows": len(table),
         "sampled": len(table) < available, "max_rows": p["max_rows"], "seed": p["seed"],
-        "scale": meta["scale"],
+        "feature_info": meta["feature_info"],
         "additivity": check,
     }, smk.output.summary)
 

@@ -12,8 +12,9 @@ def main(smk):
     row, what = int(smk.wildcards.row), f"{summary['dataset']} / {summary['model']}"
     i = plots.row_position(table, row, what)
     style = Style.of(smk.params.style)
-    fig = plots.draw_waterfall(plots.explanation(table)[i], style=style, title=f"SHAP waterfall: {what}",
-                               subtitle=f"CSV row {row} ({table['split'].iloc[i]} split); feature values in original units",
+    fig = plots.draw_waterfall(plots.worded(plots.explanation(table)[i], summary["feature_info"]), style=style,
+                               title=f"SHAP waterfall: {what}",
+                               subtitle=f"CSV row {row} ({table['split'].iloc[i]} split); feature values as the data has them",
                                output_name=summary["output"], max_display=smk.params.max_display)
     save(fig, smk.output[0], style=style, stamp=stamp(smk))
 

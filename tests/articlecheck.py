@@ -345,7 +345,7 @@ def recompute(run_dir: Path, sections: dict, config: dict) -> dict:
         # A one-hot level compares with its column's dropped reference level, when the recipe drops one.
         one_hot = config["datasets"][ds]["preprocess"]["one_hot"]
         compared = {f for f in coef.feature for col, spec in one_hot.items()
-                    if f.startswith(f"{col}_") and f not in one_hot and ("drop" in spec or spec.get("drop_first"))}
+                    if f.startswith(f"{col} = ") and f not in one_hot and ("drop" in spec or spec.get("drop_first"))}
         kinds = {f: "scaled" if f in scale else "level" if f in compared else
                  "yes_no" if all(set(d[f].dropna().unique()) <= {0, 1} for d in splits) else "number"
                  for f in coef.feature}

@@ -326,17 +326,14 @@ def forest():
 
 def test_partial_dependence_finds_the_effect_and_the_flat_noise(forest):
     model, X = forest
-    scale = {"x0": {"mean": 10.0, "std": 2.0}}
-    table = eff.partial_dependence_table(model, X, ["x0", "noise", "flag"], ice_rows=40, seed=3, scale=scale)
-    assert list(table.columns) == ["feature", "kind", "line", "grid_value", "grid_raw", "value"]
+    table = eff.partial_dependence_table(model, X, ["x0", "noise", "flag"], ice_rows=40, seed=3)
+    assert list(table.columns) == ["feature", "kind", "line", "grid_value", "value"]
     avg = table[table["kind"] == "average"]
     assert (avg["line"] == -1).all()
     assert len(avg[avg["feature"] == "x0"]) == 20
     assert sorted(avg.loc[avg["feature"] == "flag", "grid_value"]) == [0.0, 1.0]  # its two values as grid
-    x0 = table[table["feature"] == "x0"]
-    np.testing.assert_allclose(x0["grid_raw"], x0["grid_value"] * 2 + 10)
-    noise = table[table["feature"] == "noise"]
-    assert (noise["grid_raw"] == noise["grid_value"]).all()
+    x0 = avg[avg["feature"] == "x0"]["grid_value"]
+    assert X["x0"].quantile(0.05) <= x0.min() and x0.max() <= X["x0"].quantile(0.95)  # the data's own units
     ice = table[(table["kind"] == "individual") & (table["feature"] == "x0")]
     assert ice["line"].nunique() == 40 and set(ice["line"]) <= set(X.index)
     # The average is the mean of the ICE lines (same rows).
@@ -346,7 +343,7 @@ def test_partial_dependence_finds_the_effect_and_the_flat_noise(forest):
     assert summary.loc["x0", "monotone"] == "increasing" and summary.loc["x0", "spearman"] > 0.9
     assert summary.loc["noise", "monotone"] == "flat" and np.isnan(summary.loc["noise", "spearman"])
     assert summary.loc["flag", "points"] == 2
-    again = eff.partial_dependence_table(model, X, ["x0", "noise", "flag"], ice_rows=40, seed=3, scale=scale)
+    again = eff.partial_dependence_table(model, X, ["x0", "noise", "flag"], ice_rows=40, seed=3)
     pd.testing.assert_frame_equal(table, again)
 
 
@@ -383,10 +380,9 @@ def test_top_features_and_classifier_effects():
     neg = eff.partial_dependence_table(clf, X, ["a"], ice_rows=30, class_index=0)
     np.testing.assert_allclose(pos["value"] + neg["value"], 1.0, atol=1e-6)
     assert eff.effect_summary(pos).set_index("feature").loc["a", "monotone"] == "increasing"
-    two = eff.two_way_table(clf, X, ("a", "b"), grid_resolution=6, scale={"b": {"mean": 1.0, "std": 0.5}})
-    assert list(two.columns) == ["feature_x", "feature_y", "x", "y", "x_raw", "y_raw", "value"]
+    two = eff.two_way_table(clf, X, ("a", "b"), grid_resolution=6)
+    assert list(two.columns) == ["feature_x", "feature_y", "x", "y", "value"]
     assert len(two) == 36 and two["value"].between(0, 1).all()
-    np.testing.assert_allclose(two["y_raw"], two["y"] * 0.5 + 1.0)
 
 
 def test_effect_figures(forest, style, tmp_path):
@@ -544,18 +540,33 @@ def test_trust_figures(style, tmp_path):
 
 
 # ------------------------------------------------------------------ long names (any user's data)
-def test_lime_conditions_are_written_in_the_datas_own_units():
-    from mlviz.compute.lime_explain import in_original_units
+def test_cuts_and_conditions_are_written_in_the_datas_own_units():
+    """The issue's cases: a bound rounded so that the explained row's value stays inside, whole numbers
+    cut at whole numbers, numbers written as the article writes them, levels in words."""
+    from mlviz.compute import features as F
 
-    scale = {"Culmen Length (mm)": {"mean": 44.0, "std": 5.0}, "income": {"mean": 50_000.0, "std": 10_000.0}}
-    assert in_original_units("-0.80 < Culmen Length (mm) <= 0.20", "Culmen Length (mm)", scale) == \
-        "40 < Culmen Length (mm) <= 45"
-    assert in_original_units("income > 1.50", "income", scale) == "income > 65,000"
-    assert in_original_units("income <= -1.00", "income", scale) == "income <= 40,000"
-    # Four-digit values as the data writes them: a year is 1931, not 1,931.
-    assert in_original_units("year > 0.00", "year", {"year": {"mean": 1931.0, "std": 0.5}}) == "year > 1931"
-    # Features the preprocessing did not standardise keep LIME's text.
-    assert in_original_units("Island_Dream <= 0.00", "Island_Dream", scale) == "Island_Dream <= 0.00"
+    number, integer = {"kind": "number"}, {"kind": "integer"}
+    years = [0, 1, 2, 2, 3, 3, 5, 8, 10]
+    # LIME's quartile bin (2, 5] of a whole-number feature: closed whole bounds; the row's 3 inside.
+    c = F.bin_condition("YearsAtCompany", integer, 2.5, 5.0, years)
+    assert c["text"] == "3 <= YearsAtCompany <= 5" and F.holds(c, integer, 3)
+    assert F.bin_condition("calls", integer, None, 0.9977, [0, 0, 1, 1, 2])["text"] == "calls <= 0"
+    amounts = [250.0, 699.8, 700.0, 997.8, 1000.0, 1200.0]
+    c = F.bin_condition("Amount", number, 699.8, 997.8, amounts)
+    assert F.holds(c, number, 997.8) and not F.holds(c, number, 1000.0)
+    assert c["text"] == "699.8 < Amount <= 998"  # the next training value is 1000
+    # A tree's threshold: the shortest number between the training values on either side.
+    assert F.split_condition("carat", number, 0.995, [0.9, 0.99, 1.0, 1.2])["text"] == "carat <= 0.99"
+    assert F.split_condition("Garage_Cars", integer, 2.5, [1, 2, 3])["text"] == "Garage_Cars <= 2"
+    assert F.split_condition("income", number, 119_500.5, [119_000.0, 121_000.0])["text"] == "income <= 120,000"
+    sex = {"kind": "binary", "column": "sex", "levels": ["female", "male"]}
+    assert F.split_condition("sex", sex, 0.5, [0, 1])["text"] == "sex = female"
+    energy = {"kind": "level", "column": "work_industry", "level": "Energy"}
+    assert F.level_condition(energy, 0)["text"] == "work_industry ≠ Energy"
+    assert F.reading("work_industry = Energy", energy, 1.0) == "work_industry = Energy"
+    assert F.reading("sex", sex, 1.0) == "sex = male"
+    # Numbers as the article writes them: no "119088.1", a year ungrouped.
+    assert [F.number_text(x) for x in (119088.1, 1931.0, 12.345, 0.5)] == ["119,088", "1931", "12.3", "0.500"]
 
 
 def test_long_labels_are_wrapped_inside_the_figure(tmp_path, style):

@@ -22,7 +22,7 @@ def effects(run_dir, ds, model) -> pd.DataFrame:
 def no_effect_columns(summary: pd.DataFrame, name: str) -> list[str]:
     """The encoded columns of the generator's no-effect raw columns (one-hot levels included)."""
     raw = GROUND_TRUTH[name]["no_effect"]
-    return [f for f in summary.index if any(f == r or f.startswith(r + "_") for r in raw)]
+    return [f for f in summary.index if any(f == r or f.startswith(r + " = ") for r in raw)]
 
 
 @pytest.mark.parametrize("ds, model, name", [("mba", "random_forest", "mba"), ("insurance", "xgboost", "insurance")])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,15 +14,15 @@ import pytest
 from conftest import (SHARED_DATA, input_error, load_config, preprocess_in_process, real_data_config,
                       resolve_error, small_config, snakemake)
 
-MBA_COLUMNS = ["gender", "international", "gpa", "gmat", "work_exp", "major_Business", "major_STEM",
-               "race_Asian", "race_Black", "race_Hispanic", "race_Other", "race_White", "work_industry_CPG",
-               "work_industry_Consulting", "work_industry_Energy", "work_industry_Financial Services",
-               "work_industry_Health Care", "work_industry_Investment Banking",
-               "work_industry_Investment Management", "work_industry_Media/Entertainment",
-               "work_industry_Nonprofit/Gov", "work_industry_PE/VC", "work_industry_Real Estate",
-               "work_industry_Retail", "work_industry_Technology"]
-INSURANCE_COLUMNS = ["age", "sex", "bmi", "children", "smoker", "region_northwest", "region_southeast",
-                     "region_southwest"]
+MBA_COLUMNS = ["gender", "international", "gpa", "gmat", "work_exp", "major = Business", "major = STEM",
+               "race = Asian", "race = Black", "race = Hispanic", "race = Other", "race = White",
+               "work_industry = CPG", "work_industry = Consulting", "work_industry = Energy",
+               "work_industry = Financial Services", "work_industry = Health Care",
+               "work_industry = Investment Banking", "work_industry = Investment Management",
+               "work_industry = Media/Entertainment", "work_industry = Nonprofit/Gov", "work_industry = PE/VC",
+               "work_industry = Real Estate", "work_industry = Retail", "work_industry = Technology"]
+INSURANCE_COLUMNS = ["age", "sex", "bmi", "children", "smoker", "region = northwest", "region = southeast",
+                     "region = southwest"]
 
 
 def unshared(cfg: dict) -> dict:
@@ -53,12 +54,18 @@ def test_real_insurance_gives_the_tutorials_columns_and_rows():
     train, test = ins.train, ins.test
     assert (len(train), len(test)) == (1003, 335)
     assert list(train.columns) == INSURANCE_COLUMNS + ["charges"]
-    # Scaled with the training split's statistics, which the meta table keeps for the figures.
-    assert abs(train["age"].mean()) < 1e-9 and abs(train["age"].std(ddof=0) - 1) < 1e-9
-    assert abs(test["age"].mean()) > 1e-6
+    # Every feature in the file's own units; the linear model's scaling statistics (train split) recorded.
     raw = pd.read_csv(SHARED_DATA / "insurance.csv")
+    for split in (train, test):
+        np.testing.assert_array_equal(split[["age", "bmi", "children"]], raw.loc[split.index, ["age", "bmi", "children"]])
     s = ins.meta["scale"]["age"]
-    np.testing.assert_allclose(test["age"] * s["std"] + s["mean"], raw.loc[test.index, "age"])
+    assert s == {"mean": pytest.approx(raw.loc[train.index, "age"].mean()),
+                 "std": pytest.approx(raw.loc[train.index, "age"].std(ddof=0))}
+    info = ins.meta["feature_info"]
+    assert info["sex"] == {"column": "sex", "kind": "binary", "levels": ["male", "female"], "filled": None}
+    assert info["age"]["kind"] == "integer" and info["bmi"]["kind"] == "number"
+    assert info["region = southeast"] == {"column": "region", "kind": "level", "level": "southeast",
+                                          "reference": "northeast", "filled": None}
 
 
 def test_split_is_the_tutorials():
@@ -107,7 +114,7 @@ def test_a_new_csv_by_config_only(tmp_path):
     r2 = metrics.query("model == 'ols' and metric == 'r2'")["value"].item()
     assert r2 > 0.95
     test = pd.read_parquet(tmp_path / "results/houses/data/houses/test.parquet")
-    assert list(test.columns) == ["rooms", "garden", "city_Bergen", "city_Tromsø", "price"]
+    assert list(test.columns) == ["rooms", "garden", "city = Bergen", "city = Tromsø", "price"]
     assert csv.read_bytes() == before
 
 
@@ -121,13 +128,13 @@ def test_a_new_csv_with_everything_inferred(tmp_path):
     assert ds["task"] == "regression"
     assert ds["preprocess"]["drop"] == ["id"]
     assert ds["preprocess"]["binary"] == {"garden": {"no": 0, "yes": 1}}
-    assert ds["preprocess"]["one_hot"] == {"city": {"drop": "Bergen", "min_frequency": 0.01}}
+    assert ds["preprocess"]["one_hot"] == {"city": {"drop": "Bergen", "min_frequency": 0.01, "max_levels": 30}}
     assert ds["preprocess"]["scale"] == ["rooms"]
-    assert list(prepared.test.columns) == ["rooms", "garden", "city_Oslo", "city_Tromsø", "price"]
-    assert prepared.meta["dropped"] == {"id": "an identifier: a different value in every row"}
+    assert list(prepared.test.columns) == ["rooms", "garden", "city = Oslo", "city = Tromsø", "price"]
+    assert prepared.meta["dropped"] == {"id": "an identifier: a different whole number in every row"}
     # A level's coefficient compares it with Bergen, the level left without a column.
-    assert prepared.meta["levels"] == {"city_Oslo": {"column": "city", "reference": "Bergen"},
-                                       "city_Tromsø": {"column": "city", "reference": "Bergen"}}
+    assert prepared.meta["levels"] == {"city = Oslo": {"column": "city", "reference": "Bergen"},
+                                       "city = Tromsø": {"column": "city", "reference": "Bergen"}}
 
 
 def test_date_columns_are_called_dates_and_kept_when_they_are_few(tmp_path):
@@ -151,7 +158,7 @@ def test_date_columns_are_called_dates_and_kept_when_they_are_few(tmp_path):
     assert dropped["sold"] == "dates: 60 different dates in 120 rows, too many to use each date as a level"
     assert "wave" not in dropped and prepared.ds["preprocess"]["one_hot"]["wave"]["drop"] == "2018-06-01"
     assert "remark" not in dropped
-    assert dropped["id"] == "an identifier: a different value in every row"
+    assert dropped["id"] == "an identifier: a different whole number in every row"
     assert "year" not in dropped and "year" in prepared.ds["preprocess"]["scale"]
 
 
@@ -328,3 +335,121 @@ def test_a_class_the_split_leaves_out_stops_preprocessing():
         _check_classes_in_splits(y, [0, 1, 3, 5, 6], [2, 4, 7], ds, "k.csv")
     with pytest.raises(InputError, match="the train split has no row of class"):
         _check_classes_in_splits(y, [0, 1, 2, 3, 4], [5, 6, 7], ds, "k.csv")
+
+
+# ---------------------------------------------------------------- input as its owner wrote it
+
+def _houses(tmp_path, csv, **source):
+    src = {"path": str(csv), **source} if source else str(csv)
+    return preprocess_in_process({"run": "h", "datasets": {"houses": {"source": src, "target": {"column": "price"}}}},
+                                 "houses")
+
+
+@pytest.mark.parametrize("encoding, name", [("utf-16", "utf-16"), ("utf-32", "utf-32"), ("utf-16-le", "utf-16-le")])
+def test_utf16_and_utf32_files_read_as_utf8(tmp_path, encoding, name):
+    """With a byte-order mark (or, for UTF-16, without one but with every other byte NUL): the same split."""
+    csv = houses_csv(tmp_path)
+    other = tmp_path / f"houses_{name}.csv"
+    other.write_bytes(csv.read_text().encode(encoding))
+    a, b = _houses(tmp_path, csv), _houses(tmp_path, other)
+    assert b.resolved["sources"]["houses"]["encoding"] == name
+    pd.testing.assert_frame_equal(a.train, b.train)
+
+
+def test_nul_bytes_are_refused_in_one_line_naming_the_encoding(tmp_path):
+    csv = houses_csv(tmp_path)
+    utf16 = tmp_path / "utf16.csv"
+    utf16.write_bytes(csv.read_text().replace("ø", "o").encode("utf-16-le"))  # ASCII: decodes as UTF-8
+    cfg = {"run": "h", "datasets": {"houses": {"source": {"path": str(utf16), "encoding": "utf-8"},
+                                              "target": {"column": "price"}}}}
+    assert re.search(r"utf16\.csv: read as utf-8, the text holds NUL characters .*set the source's encoding "
+                     r"\(for example encoding: utf-16\)", resolve_error(cfg))
+    utf16.write_bytes(csv.read_text().encode("utf-16-le"))  # "ø" is no UTF-8
+    assert "it holds NUL bytes, as UTF-16 and UTF-32 text does: set the source's encoding" in resolve_error(cfg)
+    utf16.write_bytes(csv.read_text().encode("utf-16"))  # with its byte-order mark
+    assert re.search(r"utf16\.csv: not readable as utf-8 \(byte 0x\w\w on line 1\); the file begins with a utf-16 "
+                     r"byte-order mark: set the source's encoding: utf-16 or leave it to auto", resolve_error(cfg))
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"a,b\n1,\x00\x00\x012\n")
+    assert re.search(r"binary\.csv: holds NUL bytes, which no CSV text has", resolve_error(
+        {"run": "h", "datasets": {"houses": {"source": str(binary), "target": {"column": "b"}}}}))
+
+
+def test_line_numbers_are_the_files_own_with_blank_lines_and_quoted_breaks(tmp_path):
+    """A bad cell is named by the line a reader finds it on, in either stage that finds it."""
+    lines = [MBA_HEADER, *good_rows()]
+    lines[3] = lines[3].replace(",STEM,", ',"STEM\nwith a break",').replace(",Business,", ',"Business\nbroken",')
+    lines.insert(5, "")  # a blank line after the first rows
+    path = tmp_path / "mba.csv"
+    bad = BAD_ROW.replace("Male", "Other")
+    path.write_text("\n".join(lines + [bad]) + "\n")
+    text = path.read_text().splitlines()
+    expected = text.index(bad) + 1
+    assert expected != N_GOOD + 2  # the file's line is not the row number plus two
+    assert input_error(mba_config(path), "mba") == (f"{path}: column 'gender' has value 'Other' at line {expected} "
+                                                    "(expected one of 'Male', 'Female')")
+    path.write_text("\n".join(lines + [BAD_ROW.replace("3.1", "abc")]) + "\n")
+    assert f"such as 'abc' at line {expected} " in input_error(mba_config(path), "mba")
+
+
+def test_an_identifier_named_as_target_is_refused_counted_on_the_whole_column(tmp_path):
+    rows = ["name,age,survived"] + [f"Passenger {i:04d},{20 + i % 50},{i % 2}" for i in range(1309)]
+    path = tmp_path / "titanic.csv"
+    path.write_text("\n".join(rows) + "\n")
+    cfg = {"run": "t", "datasets": {"t": {"source": str(path), "target": {"column": "name"}}}}
+    assert resolve_error(cfg) == (f"{path}: column 'name' (target) is an identifier: a different value in each of its "
+                                  "1,309 rows, nothing to learn (expected a label or a quantity shared by several "
+                                  "rows; set datasets.t.target.column to the column to predict)")
+    # Too many classes of text: advice that works on text (not task: regression), counted on every row.
+    rows = ["code,age"] + [f"c{i % 250},{i}" for i in range(1000)]
+    path.write_text("\n".join(rows) + "\n")
+    cfg["datasets"]["t"]["target"]["column"] = "code"
+    message = resolve_error(cfg)
+    assert "has 250 distinct values, too many classes" in message and "target.map" in message
+    assert "regression" not in message
+
+
+def _euro_csv(tmp_path, weight_cells, turnover_cells) -> Path:
+    rows = ["weight;turnover;region;profit"]
+    for i, (w, t) in enumerate(zip(weight_cells, turnover_cells)):
+        rows.append(f"{w};{t};{'Nord' if i % 2 else 'Süd'};{i % 7},{i % 10}")
+    path = tmp_path / "euro.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_decimal_commas_and_thousands_dots_are_read_as_their_owner_meant(tmp_path):
+    n = 60
+    weights = [f"{50 + i},{i % 100:02d}" for i in range(n)]
+    turnover = [f"{1 + i % 9}.{(i * 37) % 1000:03d}" for i in range(n)]
+    prepared = _houses_like(_euro_csv(tmp_path, weights, turnover))
+    src = prepared.resolved["sources"]["euro"]
+    assert (src["decimal"], src["thousands"]) == (",", ".")
+    both_ = both(prepared).sort_index()
+    np.testing.assert_array_equal(both_["weight"], [float(w.replace(",", ".")) for w in weights])
+    np.testing.assert_array_equal(both_["turnover"], [float(t.replace(".", "")) for t in turnover])
+
+
+def _houses_like(path, **source):
+    src = {"path": str(path), **source} if source else str(path)
+    return preprocess_in_process({"run": "e", "datasets": {"euro": {"source": src, "target": {"column": "profit"}}}},
+                                 "euro")
+
+
+def test_numbers_that_read_two_ways_are_refused_or_settled_by_config(tmp_path):
+    """"2,118" with no other decimal mark in the file: 2.118 or 2118? Refused, naming the keys."""
+    path = tmp_path / "euro.csv"
+    rows = ["weight,turnover,region,profit"] + [f'{50 + i},"{1 + i % 9},{(i * 37) % 1000:03d}",{"NS"[i % 2]},{i % 7}'
+                                                for i in range(60)]
+    path.write_text("\n".join(rows) + "\n")
+    message = resolve_error({"run": "e", "datasets": {"euro": {"source": str(path), "target": {"column": "profit"}}}})
+    assert re.fullmatch(r".*euro\.csv: column 'turnover' holds numbers such as '1,000' that read as 1\.000 with a "
+                        r"decimal comma or as 1000 with a thousands comma, and no other number in the file tells "
+                        r"which \(set the source's decimal: ',' or thousands: ','\)", message), message
+    # Settled either way by the source's keys.
+    assert both(_houses_like(path, thousands=","))["turnover"].min() == 1000
+    assert both(_houses_like(path, decimal=","))["turnover"].max() < 10
+    with pytest.raises(Exception, match="decimal and thousands are both"):
+        _houses_like(path, decimal=",", thousands=",")
+    cfg = {"run": "e", "datasets": {"euro": {"source": {"path": str(path), "decimal": ";"}, "target": {"column": "profit"}}}}
+    assert "decimal" in resolve_error(cfg)

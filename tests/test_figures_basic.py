@@ -41,9 +41,9 @@ COPY_IGNORE = {".git", ".venv", "results", ".snakemake", ".pytest_cache", "tests
 
 # The demo generator's ground truth (scripts/mlviz/sources/demo.py).
 MBA_DRIVERS = ["gpa", "gmat", "work_exp"]
-MBA_NO_EFFECT = ("gender", "international", "major_", "race_", "work_industry_")
+MBA_NO_EFFECT = ("gender", "international", "major = ", "race = ", "work_industry = ")
 INSURANCE_DRIVERS = ["smoker", "age", "bmi"]
-INSURANCE_NO_EFFECT = ("sex", "region_")
+INSURANCE_NO_EFFECT = ("sex", "region = ")
 
 # The default config's figures (names under results/<run>/figures/, without .png) and the rule
 # that draws each.
@@ -214,8 +214,9 @@ def test_tree_boxes_do_not_overlap_at_the_configured_font(demo_run, real_run):
         settings = {k: section[k] for k in ("max_depth", "impurity", "proportion", "label", "precision", "compact")}
         meta = _meta(run["run"], "mba")
         model = models.load(run["run"] / "models" / "mba" / "decision_tree.skops", "decision_tree", "classification")
-        fig = tree.draw_tree(model, features=meta["features"], classes=meta["classes"], style=_style(run, "tree"),
-                             title="t", **settings)
+        questions = pd.read_parquet(run["run"] / "trees" / "mba" / "decision_tree.parquet")
+        fig = tree.draw_tree(model, questions, classes=meta["classes"], style=_style(run, "tree"), title="t",
+                             **settings)
         nodes = [t for t in fig.axes[0].texts if t.get_bbox_patch() is not None]
         assert nodes and tree.overlapping_boxes(fig, nodes) == []
         assert min(t.get_fontsize() for t in nodes) >= 7, f"{run['run'].name}: tree font shrunk below 7 pt"

@@ -109,9 +109,11 @@ def test_shap_additivity_holds_for_every_explained_row(which, request):
     assert add["passed"] and err.max() <= add["tolerance"]
     assert add["max_abs_error"] == pytest.approx(err.max(), rel=1e-6)
     assert add["tolerance"] == pytest.approx(1e-5 * max(1.0, table["output"].abs().max()))
-    # Original units stored beside the model's scaled values.
-    s = meta["scale"]["age"]
-    np.testing.assert_allclose(table["raw:age"], table["x:age"] * s["std"] + s["mean"])
+    # The data's own units (the model saw them too), and the values in words beside them.
+    raw = pd.concat([pd.read_parquet(results / f"data/insurance/{s}.parquet") for s in ("train", "test")]).sort_index()
+    np.testing.assert_array_equal(table["raw:age"], raw.loc[table.index, "age"])
+    np.testing.assert_array_equal(table["x:age"], table["raw:age"])
+    assert set(table["text:smoker"]) == {"no", "yes"} and set(table["text:sex"]) == {"male", "female"}
 
 
 def test_real_data_row0_is_driven_by_smoking(real):
@@ -177,7 +179,7 @@ def test_draw_rules_are_deterministic_and_seed_their_jitter(demo):
     for draw in (lambda: shap_plots.draw_beeswarm(exp, style=st, title="t", subtitle="s", output_name="o",
                                                   max_display=10),
                  lambda: shap_plots.draw_dependence(exp, "age", style=st, title="t", subtitle="s", output_name="o",
-                                                    scale={})):
+                                                    info={"age": {"column": "age", "kind": "integer"}})):
         first = png(draw)
         np.random.seed(7)
         assert png(draw) == first

@@ -104,8 +104,40 @@ def test_real_data_random_forest_ranks_gpa_gmat_work_exp_first(real_run):
 def test_real_data_linear_coefficients_smoker_then_age_then_bmi(real_run):
     meta = json.loads((real_run / "data/insurance/meta.json").read_text())
     lr = models.load(real_run / "models/insurance/linear.skops", "linear", "regression")
-    ranked = [f for _, f in sorted(zip(lr.coef_, meta["features"]), reverse=True)]
+    coef = dict(zip(lr[:-1].get_feature_names_out(), models.final_step(lr).coef_))
+    ranked = sorted(meta["features"], key=lambda f: -coef[f])
     assert ranked[:3] == ["smoker", "age", "bmi"]
+
+
+@pytest.mark.parametrize("task", ["regression", "classification"])
+def test_the_linear_model_standardises_its_own_columns_only(tmp_path, task):
+    """Scaling belongs to the linear model: its pipeline standardises the named columns (train
+    statistics), passes the others through, predicts the same from a named table or a plain array,
+    survives a save and load, and its coefficients are per standard deviation for the scaled
+    columns and per unit for the rest, in the features' order."""
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+
+    from mlviz.compute import importance
+
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame({"age": rng.integers(18, 80, 200).astype(float), "flag": rng.integers(0, 2, 200),
+                      "income": rng.normal(50_000, 9_000, 200)})
+    signal = 0.05 * X["age"] + X["flag"] + X["income"] / 10_000
+    y = (signal > signal.median()).astype(int).to_numpy() if task == "classification" else signal.to_numpy()
+    model = models.build("linear", task, {}, [0, 2]).fit(X, y)
+    Z = X.copy()
+    for c in ("age", "income"):
+        Z[c] = (X[c] - X[c].mean()) / X[c].std(ddof=0)
+    plain = (LogisticRegression() if task == "classification" else LinearRegression()).fit(Z, y)
+    path = tmp_path / "linear.skops"
+    models.save(model, path)
+    again = models.load(path, "linear", task)
+    with importance.unnamed_input():  # a plain array, as permutation importance passes it
+        np.testing.assert_allclose(again.predict(X.to_numpy()), plain.predict(Z))
+    if task == "regression":
+        coef, se = importance.coefficients(again, X, y)
+        np.testing.assert_allclose(coef, plain.coef_, rtol=1e-8)
+        assert (se > 0).all()
 
 
 def test_real_data_binary_forest_auc_is_the_tutorials(real_run):

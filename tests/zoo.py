@@ -1,5 +1,6 @@
 """The data zoo: tables nobody on the team wrote, written to CSV files exactly as a user would point
-mlviz at them, plus two generated tables that gather the edge cases real tables rarely combine.
+mlviz at them, plus generated tables (a few hundred rows each) that gather the edge cases real
+tables rarely combine.
 All offline: scikit-learn's bundled tables, the CSVs shipped in the palmerpenguins and
 vega_datasets packages (read from the installed package, never downloaded).
 
@@ -136,13 +137,95 @@ def rare_wide():
     return df, "event", "generated: 200 columns, a 1:50 class imbalance"
 
 
+STATES = ("AK AL AR AZ CA CO CT DC DE FL GA HI IA ID IL IN KS KY LA MA MD ME MI MN MO MS MT NC ND NE NH NJ NM "
+          "NV NY OH OK OR PA RI SC SD TN TX UT VA VT WA WI WV WY").split()
+
+
+def churn():
+    """Generated: telecom churn as R hands it on (Rdatasets' first column of row names, `rownames`,
+    here shuffled), a state code of 51 levels, area codes whose levels repeat the column's name, yes/no
+    text plans, whole-number counts the models lean on (LIME explains them)."""
+    rng = np.random.default_rng(21)
+    n = 400
+    calls = rng.poisson(1.6, n)
+    day = np.round(rng.normal(180, 50, n), 1)
+    intl = rng.choice(["yes", "no"], n, p=[0.15, 0.85])
+    vmail = rng.choice(["yes", "no"], n, p=[0.3, 0.7])
+    account = rng.integers(1, 240, n)  # days: quartiles fall between whole numbers
+    score = (0.9 * (calls - 1.6) + (day - 180) / 40 + 1.4 * (intl == "yes") - 0.8 * (vmail == "yes")
+             + (account - 120) / 60 + rng.normal(0, 1, n))
+    df = pd.DataFrame({"rownames": rng.permutation(n) + 1, "state": rng.choice(STATES, n),
+                       "account_length": account,
+                       "area_code": rng.choice(["area_code_408", "area_code_415", "area_code_510"], n),
+                       "international_plan": intl, "voice_mail_plan": vmail,
+                       "number_vmail_messages": np.where(vmail == "yes", rng.integers(5, 45, n), 0),
+                       "total_day_minutes": day, "number_customer_service_calls": calls,
+                       "churn": np.where(score > np.quantile(score, 0.8), "yes", "no")})
+    return df, "churn", ("generated: R's shuffled row names, 51 state codes, levels repeating their column, "
+                         "yes/no text columns, whole-number counts")
+
+
+def visits():
+    """Generated: a survey whose target is a count (regression: many values), a channel with a level
+    the file already calls "other" beside rare levels, a weekday with a single rare level."""
+    rng = np.random.default_rng(5)
+    n = 300
+    channel = rng.choice(["web", "phone", "other", "store", "kiosk", "fax", "mail"], n,
+                         p=[0.4, 0.25, 0.15, 0.15, 0.02, 0.015, 0.015])
+    day = rng.choice(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat"], n, p=[0.2, 0.2, 0.2, 0.2, 0.195, 0.005])
+    age = rng.integers(18, 80, n)
+    members = rng.integers(1, 7, n)
+    rate = np.exp(2.6 + 0.012 * (age - 45) + 0.15 * members + 0.4 * (channel == "web"))
+    return (pd.DataFrame({"age": age, "household": members, "channel": channel, "weekday": day,
+                          "visits": rng.poisson(rate)}), "visits",
+            "generated: a count target, a level named 'other' beside rare levels, a single rare level")
+
+
+def euro():
+    """Generated: a table saved by a German spreadsheet: semicolons, decimal commas ("51,89") and dots
+    for thousands ("2.118" is two thousand one hundred and eighteen)."""
+    rng = np.random.default_rng(9)
+    n = 250
+    weight = np.round(rng.uniform(40, 120, n), 2)
+    turnover = rng.integers(1000, 2_500_000, n)
+    staff = rng.integers(1, 60, n)
+    profit = np.round(0.05 * turnover / 1000 + 0.3 * weight + 2 * staff + rng.normal(0, 10, n), 2)
+
+    def comma(x):
+        return f"{x:.2f}".replace(".", ",")
+
+    def dots(x):
+        return f"{x:,d}".replace(",", ".")
+    df = pd.DataFrame({"Gewicht": [comma(w) for w in weight], "Umsatz": [dots(t) for t in turnover],
+                       "Mitarbeiter": staff, "Region": rng.choice(["Nord", "Süd", "Ost", "West"], n),
+                       "Gewinn": [comma(p) for p in profit]})
+    return df, "Gewinn", "generated: semicolons, decimal commas and dots for thousands (2.118 = 2118)"
+
+
+def markup():
+    """Generated: names that Quarto, Markdown, HTML, LaTeX and Typst would read as markup, as column
+    names and as levels."""
+    rng = np.random.default_rng(13)
+    n = 240
+    a = rng.normal(0, 1, n)
+    b = rng.integers(0, 10, n)
+    kind = rng.choice(["{{< var run >}}", "@fig-tree", "*x*", "<b>bold</b>", "$a$", "#1"], n)
+    flag = rng.choice(["<i>yes</i>", "no"], n)
+    score = a + 0.3 * b + (kind == "@fig-tree") + (flag == "no") + rng.normal(0, 1, n)
+    df = pd.DataFrame({"{{< var run >}}": a.round(3), "#": b, "@fig-tree": kind, "<b>": flag,
+                       "*x*": rng.normal(0, 1, n).round(3), "$a$": rng.choice(["$x$", "`y`", "_z_"], n),
+                       "label": np.where(score > np.median(score), "@tbl-up", "{{< meta title >}}")})
+    return df, "label", "generated: Quarto shortcodes, cross-references, Markdown, HTML and maths as names and levels"
+
+
 TABLES = {
     "iris": iris, "wine": wine, "breast_cancer": breast_cancer, "diabetes": diabetes, "digits": digits,
     "linnerud": linnerud, "penguins": penguins, "penguins_raw": penguins_raw, "seattle_weather": seattle_weather,
-    "cars": cars, "credit": credit, "rare_wide": rare_wide,
+    "cars": cars, "credit": credit, "rare_wide": rare_wide, "churn": churn, "visits": visits, "euro": euro,
+    "markup": markup,
 }
-# How each table is written: most as plain UTF-8 CSV; the credit table as such files often come.
-WRITE = {"credit": {"sep": ";", "encoding": "latin-1"}}
+# How each table is written: most as plain UTF-8 CSV; the credit and euro tables as such files often come.
+WRITE = {"credit": {"sep": ";", "encoding": "latin-1"}, "euro": {"sep": ";", "encoding": "utf-8"}}
 
 
 def write(folder: str | Path, names=None) -> dict[str, dict]:

@@ -367,10 +367,18 @@ def shap_section(run: Run, ds: str, model: str, instance: int, perm_models: set,
          "prediction": fact(float(row["output"]), num, table=vrel, where={"row": instance}, col="output"),
          "leader": run.ranked(ds, model, "mean_abs_shap", 1)}
 
+    info = run.json(f"data/{ds}/meta.json").get("feature_info", {})
+
     def push(f):
         raw = row.get(f"raw:{f}")
         shown = code(f)
-        if raw is not None and pd.notna(raw):
+        kind = info.get(f, {}).get("kind")
+        if kind == "binary" and f"text:{f}" in row:  # a yes/no column by its level: `sex` = male
+            shown += f" = {fact(None, table=vrel, where={'row': instance}, col=f'text:{f}', text=str(row[f'text:{f}']))}"
+        elif kind in ("level", "rare_levels") and raw is not None and pd.notna(raw):  # `region` ≠ `southwest`
+            level = info[f]["level"] if kind == "level" else info[f]["label"]
+            shown = f"{code(info[f]['column'])} {'=' if float(raw) >= 0.5 else '≠'} {code(level)}"
+        elif raw is not None and pd.notna(raw):
             # A value as the data has it: whole numbers below 10,000 ungrouped (a year is 1931, not 1,931).
             fmt = (",.0f" if abs(float(raw)) >= 10_000 else ".0f") if float(raw).is_integer() else sig(float(raw))
             shown += f" = {fact(float(raw), fmt, table=vrel, where={'row': instance}, col=f'raw:{f}')}"

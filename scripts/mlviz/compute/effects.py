@@ -15,8 +15,8 @@ import pandas as pd
 from ..errors import InputError
 from .importance import batched, unnamed_input
 
-PD_COLUMNS = ["feature", "kind", "line", "grid_value", "grid_raw", "value"]
-TWO_WAY_COLUMNS = ["feature_x", "feature_y", "x", "y", "x_raw", "y_raw", "value"]
+PD_COLUMNS = ["feature", "kind", "line", "grid_value", "value"]
+TWO_WAY_COLUMNS = ["feature_x", "feature_y", "x", "y", "value"]
 SUMMARY_COLUMNS = ["feature", "range", "spearman", "monotone", "points"]
 
 
@@ -82,11 +82,6 @@ def _output(model, result, class_index: int | None):
     return avg, ind
 
 
-def _raw(values: np.ndarray, feature: str, scale: dict | None) -> np.ndarray:
-    s = (scale or {}).get(feature)
-    return values if s is None else values * float(s["std"]) + float(s["mean"])
-
-
 def _check_features(X: pd.DataFrame, features) -> None:
     missing = [f for f in features if f not in X.columns]
     if missing:
@@ -94,12 +89,11 @@ def _check_features(X: pd.DataFrame, features) -> None:
 
 
 def partial_dependence_table(model, X: pd.DataFrame, features: list[str], *, grid_resolution: int = 20,
-                             ice_rows: int = 100, seed: int = 0, class_index: int | None = None,
-                             scale: dict | None = None) -> pd.DataFrame:
+                             ice_rows: int = 100, seed: int = 0, class_index: int | None = None) -> pd.DataFrame:
     """Partial dependence and ICE lines of each feature, on a seeded sample of ice_rows rows of X
     (the average is over the same rows). Columns feature, kind ("average" | "individual"), line
-    (the ICE row's index label in X, -1 for the average), grid_value (model units), grid_raw
-    (original units, x * std + mean for the features `scale` names), value (the response)."""
+    (the ICE row's index label in X, -1 for the average), grid_value (in the data's units: every
+    model sees them), value (the response)."""
     from sklearn.inspection import partial_dependence
 
     _check_features(X, features)
@@ -117,25 +111,22 @@ def partial_dependence_table(model, X: pd.DataFrame, features: list[str], *, gri
         results = batched(model, compute)
     for feature, result in zip(features, results):
         grid = np.asarray(result["grid_values"][0], dtype="float64")
-        raw = _raw(grid, feature, scale)
         average, individual = _output(model, result, class_index)
         n_grid = len(grid)
         parts.append(pd.DataFrame({"feature": feature, "kind": "average", "line": -1, "grid_value": grid,
-                                   "grid_raw": raw, "value": average}))
+                                   "value": average}))
         parts.append(pd.DataFrame({"feature": feature, "kind": "individual",
                                    "line": np.repeat(labels, n_grid).astype("int64"),
-                                   "grid_value": np.tile(grid, len(labels)), "grid_raw": np.tile(raw, len(labels)),
-                                   "value": individual.ravel()}))
+                                   "grid_value": np.tile(grid, len(labels)), "value": individual.ravel()}))
     table = pd.concat(parts, ignore_index=True)
     table["line"] = table["line"].astype("int64")
     return table[PD_COLUMNS]
 
 
 def two_way_table(model, X: pd.DataFrame, pair: tuple[str, str], *, grid_resolution: int = 12,
-                  class_index: int | None = None, scale: dict | None = None, seed: int = 0,
-                  max_rows: int = 500) -> pd.DataFrame:
+                  class_index: int | None = None, seed: int = 0, max_rows: int = 500) -> pd.DataFrame:
     """Two-way partial dependence of a pair of features (average over a seeded sample of max_rows
-    rows). Columns feature_x, feature_y, x, y (model units), x_raw, y_raw (original units), value."""
+    rows). Columns feature_x, feature_y, x, y (data units), value."""
     from sklearn.inspection import partial_dependence
 
     fx, fy = pair
@@ -152,7 +143,6 @@ def two_way_table(model, X: pd.DataFrame, pair: tuple[str, str], *, grid_resolut
     average, _ = _output(model, result, class_index)
     xx, yy = np.meshgrid(gx, gy, indexing="ij")  # average is (len(gx), len(gy))
     return pd.DataFrame({"feature_x": fx, "feature_y": fy, "x": xx.ravel(), "y": yy.ravel(),
-                         "x_raw": _raw(xx.ravel(), fx, scale), "y_raw": _raw(yy.ravel(), fy, scale),
                          "value": np.asarray(average).reshape(len(gx), len(gy)).ravel()})[TWO_WAY_COLUMNS]
 
 

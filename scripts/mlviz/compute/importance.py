@@ -211,12 +211,24 @@ def own_score(estimator, X: np.ndarray, y: np.ndarray):
 
 
 def coefficients(estimator, X: pd.DataFrame, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A fitted least-squares model's coefficients and their classical standard errors
-    sigma^2 (X'X)^-1 on the training data it was fitted on (no refit; scikit-learn has no
-    standard errors, so they are computed here)."""
-    coef = np.ravel(estimator.coef_)
-    design = X.to_numpy(dtype="float64")
-    if getattr(estimator, "fit_intercept", True):
+    """A fitted least-squares model's coefficients, in X's column order, and their classical standard
+    errors sigma^2 (D'D)^-1 on the training data it was fitted on, D the design the model itself saw
+    (after its pipeline's scaling, so a standardised column's coefficient is per standard deviation;
+    no refit; scikit-learn has no standard errors, so they are computed here)."""
+    from .models import final_step
+
+    model = final_step(estimator)
+    design = X
+    if model is not estimator:  # the pipeline's own transform, back in X's column order
+        steps = estimator[:-1]
+        design = pd.DataFrame(steps.transform(X), columns=steps.get_feature_names_out(), index=X.index)
+        back = [list(design.columns).index(c) for c in X.columns]
+        coef = np.ravel(model.coef_)[back]
+        design = design[list(X.columns)]
+    else:
+        coef = np.ravel(model.coef_)
+    design = design.to_numpy(dtype="float64")
+    if getattr(model, "fit_intercept", True):
         design = np.column_stack([np.ones(len(design)), design])
     dof = len(design) - design.shape[1]
     if dof <= 0:
@@ -225,4 +237,4 @@ def coefficients(estimator, X: pd.DataFrame, y: np.ndarray) -> tuple[np.ndarray,
     sigma2 = residuals @ residuals / dof
     cov = sigma2 * np.linalg.pinv(design.T @ design)
     se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
-    return coef, se[1:] if getattr(estimator, "fit_intercept", True) else se
+    return coef, se[1:] if getattr(model, "fit_intercept", True) else se

@@ -21,13 +21,14 @@ from ..errors import InputError
 
 def load_case(*, meta: dict, train: pd.DataFrame, test: pd.DataFrame, model, position: int, cls: str,
               what: str) -> SimpleNamespace:
-    """What the LIME rules start from: features and classes, the explained class's index, the test
-    row, the training matrix and a predict_proba over named columns."""
+    """What the LIME rules start from: features, what each is (meta.json's feature_info) and the
+    classes, the explained class's index, the test row, the training matrix and a predict_proba
+    over named columns."""
     features, classes = meta["features"], meta["classes"]
     row = test_row(test, position, what)
     return SimpleNamespace(
         features=features, classes=classes, position=position, row=row, label=classes.index(cls),
-        scale=meta.get("scale") or {},
+        info=meta["feature_info"],
         x=row[features].to_numpy(dtype="float64"),
         train_X=train[features].to_numpy(dtype="float64"),
         predict=predict_proba_fn(model, features),
@@ -52,11 +53,23 @@ def test_row(test: pd.DataFrame, position: int, what: str) -> pd.Series:
     return test.iloc[position]
 
 
-def make_explainer(train_X: np.ndarray, features: list[str], classes: list[str], seed: int):
+def categorical(features: list[str], info: dict | None) -> list[int]:
+    """Positions of the 0/1 features (yes/no columns, one-hot levels): LIME reads them as categories
+    ("sex = male") instead of cutting them into quartiles like numbers."""
+    from .features import LEVEL_KINDS
+
+    return [i for i, f in enumerate(features) if (info or {}).get(f, {}).get("kind") in LEVEL_KINDS]
+
+
+def make_explainer(train_X: np.ndarray, features: list[str], classes: list[str], seed: int, info: dict | None = None):
     from lime.lime_tabular import LimeTabularExplainer
 
-    # The tutorial's settings: quartile discretisation of every column, LIME's default kernel.
+    # The tutorial's settings: quartile discretisation of every number, LIME's default kernel. A yes/no
+    # column's levels name its values on LIME's own page.
+    names = {i: list(info[f]["levels"]) for i, f in enumerate(features)
+             if (info or {}).get(f, {}).get("kind") == "binary"}
     return LimeTabularExplainer(training_data=train_X, feature_names=features, class_names=classes,
+                                categorical_features=categorical(features, info), categorical_names=names,
                                 mode="classification", random_state=seed)
 
 
@@ -77,36 +90,39 @@ def explain(explainer, row: np.ndarray, predict, label: int, num_features: int, 
                                       num_samples=num_samples)
 
 
-_NUMBER = r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?"
+def conditions(explainer, x: np.ndarray, features: list[str], info: dict, train_X: np.ndarray) -> list[dict]:
+    """Per feature, the condition LIME's local model uses for the explained row, in data units and
+    words (mlviz.compute.features): a number's quartile bin that holds the row, its bounds rounded
+    only so far that the row and the training values stay on the same side of each; a 0/1 feature's
+    level ("sex = male", "work_industry ≠ Energy")."""
+    from . import features as F
+
+    disc = explainer.discretizer
+    out = []
+    for i, f in enumerate(features):
+        if info[f]["kind"] in F.LEVEL_KINDS:
+            c = {**F.level_condition(info[f], x[i]), "lower": None, "lower_op": None, "upper": None, "upper_op": None}
+        else:
+            # LIME's bins: quartile boundaries q (np.searchsorted: bin k holds q[k-1] < x <= q[k]).
+            q = np.asarray(disc.mins[i][1:], dtype="float64")
+            k = int(np.searchsorted(q, x[i]))
+            lower = float(q[k - 1]) if k > 0 else None
+            upper = float(q[k]) if k < len(q) else None
+            c = {**F.bin_condition(f, info[f], lower, upper, np.sort(train_X[:, i]).tolist()),
+                 "level": None, "level_op": None}
+        out.append({"feature": f, **c})
+    return out
 
 
-def _original(value: str, s: dict) -> str:
-    v = float(value) * s["std"] + s["mean"]
-    return f"{v:,.0f}" if abs(v) >= 10_000 else f"{v:.4g}"  # 1000-9999 in four digits, ungrouped (years)
-
-
-def in_original_units(rule: str, feature: str, scale: dict) -> str:
-    """LIME's condition on a standardised feature ("-0.83 < age <= 0.11") with its bounds in the
-    feature's own units, as the data's owner knows them; other conditions as LIME wrote them."""
-    s = scale.get(feature)
-    if s is None:
-        return rule
-    name = re.escape(feature)
-    m = re.fullmatch(rf"({_NUMBER}) (<=?) {name} (<=?) ({_NUMBER})", rule)
-    if m:
-        return f"{_original(m[1], s)} {m[2]} {feature} {m[3]} {_original(m[4], s)}"
-    m = re.fullmatch(rf"{name} (<=?|>=?) ({_NUMBER})", rule)
-    if m:
-        return f"{feature} {m[1]} {_original(m[2], s)}"
-    return rule
+CONDITION_COLUMNS = ["lower", "lower_op", "upper", "upper_op", "level", "level_op"]
 
 
 def explanation_table(exp, label: int, features: list[str], classes: list[str], position: int, row: int,
-                      seed: int, scale: dict | None = None) -> pd.DataFrame:
+                      seed: int, conditions: list[dict]) -> pd.DataFrame:
     """One line per feature in the explanation, by descending |weight|, with the row's predicted
     probabilities and the local model's intercept, prediction and R² repeated on every line.
-    `rule` is the condition in the data's units (`scale`: the preprocessing's standardisation,
-    undone); `model_rule` is LIME's own text, on the values the model saw."""
+    `rule` is the condition in the data's units and words (`conditions`), also stored structured
+    (lower/upper with their operators, or a level with = or ≠); `lime_rule` is LIME's own text."""
     # as_list gives the rule text ("gmat > 680.00") in as_map's order of feature ids.
     mapped = {i: rule for (i, _), (rule, _) in zip(exp.as_map()[label], exp.as_list(label=label))}
     pairs = sorted(exp.as_map()[label], key=lambda p: (-abs(p[1]), features[p[0]]))
@@ -114,10 +130,13 @@ def explanation_table(exp, label: int, features: list[str], classes: list[str], 
         "test_position": position, "row": row, "seed": seed, "class": classes[label],
         "rank": np.arange(1, len(pairs) + 1),
         "feature": [features[i] for i, _ in pairs],
-        "rule": [in_original_units(mapped[i], features[i], scale or {}) for i, _ in pairs],
-        "model_rule": [mapped[i] for i, _ in pairs],
+        "rule": [conditions[i]["text"] for i, _ in pairs],
+        "lime_rule": [mapped[i] for i, _ in pairs],
         "weight": [float(w) for _, w in pairs],
     })
+    for col in CONDITION_COLUMNS:
+        table[col] = pd.Series([conditions[i][col] for i, _ in pairs], dtype="float64" if col in ("lower", "upper")
+                               else object)
     for c, p in zip(classes, exp.predict_proba):
         table[f"proba_{c}"] = float(p)
     table["intercept"] = float(exp.intercept[label])

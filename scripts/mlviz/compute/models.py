@@ -43,7 +43,12 @@ def model_frame(table, features: list[str]):
     return X if names == list(features) else X.set_axis(names, axis=1)
 
 
-def build(model_type: str, task: str, params: dict):
+def build(model_type: str, task: str, params: dict, scaled: list[int] = ()):
+    """The configured estimator. The linear model is a pipeline that standardises the columns at
+    positions `scaled` (the dataset's preprocess.scale, fitted on the training rows it is given)
+    and passes the others through: scaling belongs to the model that needs it, so that every other
+    model, and every figure, sees the data's own units. Columns are picked by position, so the
+    pipeline predicts from a plain array as from a named table."""
     module, cls, accepted, _ = ESTIMATORS[(model_type, task)]
     unknown = sorted(set(params) - set(accepted))
     if unknown:
@@ -52,7 +57,25 @@ def build(model_type: str, task: str, params: dict):
     if model_type == "xgboost":
         # One thread unless asked: with several, float summation order and so the bytes can vary.
         estimator.set_params(n_jobs=params.get("n_jobs", 1))
+    if model_type == "linear":
+        from sklearn.compose import ColumnTransformer
+        from sklearn.pipeline import Pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        scaler = ColumnTransformer([("standardise", StandardScaler(), list(scaled))], remainder="passthrough",
+                                   verbose_feature_names_out=False)
+        estimator = Pipeline([("scale", scaler), ("model", estimator)])
     return estimator
+
+
+def final_step(model):
+    """The estimator at the end of a pipeline (the linear model's coefficients), or the model itself."""
+    return model.steps[-1][1] if hasattr(model, "steps") else model
+
+
+def scaled_positions(meta: dict) -> list[int]:
+    """Positions of the columns the linear model standardises (meta.json's scale) among the features."""
+    return [meta["features"].index(c) for c in meta.get("scale") or {}]
 
 
 def _normalised_zip(blob: bytes) -> bytes:

@@ -8,8 +8,10 @@ The stored table (index `row`, the raw CSV's 0-based data-row number, in CSV ord
                classifier: probability of the explained class; XGBoost classifier: its margin, the
                log-odds for two classes)
   shap:<f>     SHAP value of feature f
-  x:<f>        f as the model saw it (standardised when the dataset scales it)
-  raw:<f>      f in its original units (x·std + mean, with the training split's mean and std)
+  x:<f>        f as the model saw it: the data's own units (a yes/no or one-hot feature as 0/1)
+  raw:<f>      the same value (the name the figures read it by)
+  text:<f>     the value in words: a number as the article writes it, a yes/no column's level, a
+               one-hot feature's yes or no (mlviz.compute.features.value_text)
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import pandas as pd
 
 from ..errors import InputError
 
-SHAP, X, RAW = "shap:", "x:", "raw:"
+SHAP, X, RAW, TEXT = "shap:", "x:", "raw:", "text:"
 
 # ---------------------------------------------------------------- compute
 
@@ -84,22 +86,17 @@ def tree_shap(model, X_model: pd.DataFrame, model_type: str, task: str, class_in
     return sign * values, sign * base, sign * np.asarray(output, dtype="float64")
 
 
-def original_units(X_model: pd.DataFrame, scale: dict) -> pd.DataFrame:
-    raw = X_model.astype("float64").copy()
-    for col, s in scale.items():
-        if col in raw.columns:
-            raw[col] = raw[col] * s["std"] + s["mean"]
-    return raw
+def values_table(rows: pd.DataFrame, features: list[str], info: dict, values, base, output) -> pd.DataFrame:
+    from .features import value_text
 
-
-def values_table(rows: pd.DataFrame, features: list[str], scale: dict, values, base, output) -> pd.DataFrame:
     X_model = rows[features].astype("float64")
-    raw = original_units(X_model, scale)
+    text = pd.DataFrame({f: [value_text(info[f], v) for v in X_model[f]] for f in features}, index=rows.index)
     table = pd.concat([
         pd.DataFrame({"split": rows["split"].astype(str), "base_value": base, "output": output}, index=rows.index),
         pd.DataFrame(values, index=rows.index, columns=[SHAP + f for f in features]),
         X_model.add_prefix(X),
-        raw.add_prefix(RAW),
+        X_model.add_prefix(RAW),
+        text.add_prefix(TEXT),
     ], axis=1)
     table.index.name = "row"
     return table

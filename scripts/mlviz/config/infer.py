@@ -9,12 +9,15 @@ Rules (config/README.md says the same):
 - classes: numbers in numeric order; for two classes the positive (second) one is the "yes" of a
   yes/no pair (1, true, yes, ...), else the rarer class; for more, text labels in sorted order.
 - columns: empty, constant and ID-like columns are dropped (ID-like: a text column with a
-  different value in every row, or a whole-number column with a different value in every row that
-  is named like an ID or counts up); text columns with two levels become 0/1; other text columns
-  are one-hot encoded with the most frequent level as reference, levels rarer than `rare_levels`
-  joining one level `other`, and dropped as free text when more than `max_levels` remain;
-  numbers are kept, and standardised when they have more than two values; missing values are
-  filled with the median (numbers) or the most frequent value (text), fitted on the train split.
+  different value in every row, or a whole-number column with a different value in every row
+  named like an ID, counting up or numbering the rows in any order, unless named as a time);
+  text with more distinct values than half its rows is dropped (free text when its values hold
+  several words, else nearly an identifier); text columns with two levels become 0/1;
+  other text columns are one-hot encoded with the most frequent level as reference, levels rarer
+  than `rare_levels` (and beyond the `max_levels` most frequent) joining one infrequent group
+  unless only one level would; numbers are kept; the linear model standardises those with more
+  than two values; missing values are filled with the median (numbers) or the most frequent value
+  (text), fitted on the train split.
 """
 from __future__ import annotations
 
@@ -27,6 +30,8 @@ MAX_INTEGER_CLASSES = 20
 MIN_ROWS_PER_CLASS = 5  # on average, for a whole-number target to be read as classes
 MOSTLY_EMPTY = 0.5  # a column empty in more than this share of rows is dropped, not filled
 MAX_CLASSES = 100
+FREE_TEXT_WORDS = 3  # mean words per value from which a column with mostly distinct values is prose
+ROW_NUMBER_SPAN = 2  # unique whole numbers spanning less than this many values per row number the rows
 FILL_RULES = ("median", "mean", "most_frequent")
 # (negative, positive) spellings of a yes/no pair, compared in lower case.
 YES_NO = [("0", "1"), ("false", "true"), ("no", "yes"), ("n", "y"), ("f", "t"), ("off", "on"),
@@ -157,14 +162,41 @@ def order_classes(counts: dict[str, int], numeric: bool) -> list[str]:
 
 # ----------------------------------------------------------------------------- columns
 def _id_like(name: str, col: dict, rows: int) -> bool:
+    """A different value in every row: text; or whole numbers named like an ID, or counting up, or
+    numbering the rows in any order (R's row names, shuffled with their table: the numbers span
+    about as many values as there are rows), unless named as a time (a year counts up like a row
+    number, but is a quantity the models can use). A quantity can differ in every row too (2,118
+    and 1,551,668 euros of turnover), but its numbers do not number the rows."""
     present = rows - col["missing"]
     if present < 2 or col["distinct"] != present:
         return False
     if not col["numeric"]:
         return True
+    if not col.get("integer"):
+        return False
     if _ID_NAME.search(name):
-        return bool(col.get("integer"))
-    return bool(col.get("integer")) and col.get("monotonic", False) and not _TIME_NAME.search(name)
+        return True
+    dense = col["max"] - col["min"] < ROW_NUMBER_SPAN * present
+    return (col.get("monotonic", False) or dense) and not _TIME_NAME.search(name)
+
+
+def _target_id_like(name: str, col: dict, rows: int) -> bool:
+    """A target that labels its row instead of describing it: different text in every row, or whole
+    numbers named like an ID or counting up (a quantity may well differ in every row)."""
+    present = rows - col["missing"]
+    if present < 2 or col["distinct"] != present:
+        return False
+    if not col["numeric"]:
+        return present >= 20  # fewer rows: the class checks say what is wrong
+    return bool(col.get("integer")) and (bool(_ID_NAME.search(name)) or
+                                         (col.get("monotonic", False) and not _TIME_NAME.search(name)))
+
+
+def _words(col: dict) -> float:
+    """Mean words per value (over the column's most frequent values, weighted by their rows)."""
+    levels = col["levels"]
+    rows = sum(n for _, n in levels) or 1
+    return sum(len(str(v).split()) * n for v, n in levels) / rows
 
 
 def _binary_map(levels: list[str]) -> dict[str, int]:
@@ -220,13 +252,13 @@ def resolve_columns(name: str, ds: dict, profile: dict, path) -> tuple[dict, dic
                           else f"{col['distinct']:,} different dates in {present:,} rows")
                 dropped[c] = f"dates: {spread}, too many to use each date as a level"
             elif _id_like(c, col, rows):
-                dropped[c] = "an identifier: a different value in every row"
+                dropped[c] = ("an identifier: a different value in every row" if not col["numeric"] else
+                              "an identifier: a different whole number in every row")
             elif not col["numeric"] and col["distinct"] > 2 and col["distinct"] > 0.5 * present:
-                dropped[c] = f"an identifier or free text: {col['distinct']:,} distinct values in {present:,} rows"
-            elif not col["numeric"] and col["distinct"] > 2 and \
-                    _kept_levels(col, rows, pre["rare_levels"]) > pre["max_levels"]:
-                dropped[c] = (f"free text: {col['distinct']:,} distinct values, more than max_levels "
-                              f"({pre['max_levels']}) after grouping rare ones")
+                # A label of (nearly) each row, or prose: no level common enough to learn from.
+                dropped[c] = (f"free text: {col['distinct']:,} distinct values in {present:,} rows, "
+                              f"{_words(col):.1f} words each on average" if _words(col) >= FREE_TEXT_WORDS else
+                              f"nearly an identifier: {col['distinct']:,} distinct values in {present:,} rows")
             elif not col["numeric"] and col["distinct"] > 2 and _kept_levels(col, rows, pre["rare_levels"]) < 2:
                 dropped[c] = (f"no level is common enough: each of its {col['distinct']:,} values is in fewer "
                               f"than {pre['rare_levels']:.0%} of the rows")
@@ -277,13 +309,13 @@ def resolve_columns(name: str, ds: dict, profile: dict, path) -> tuple[dict, dic
         if share >= 0.9 and "first_text" in col and col["first_text"]["distinct"] <= 3:
             t = col["first_text"]
             raise InputError(f"{path}: column {c!r} holds numbers except for text such as {t['value']!r} at line "
-                             f"{t['row'] + 2} (expected a number; add the text to the source's na_values if it "
+                             f"{t['line']} (expected a number; add the text to the source's na_values if it "
                              f"means missing, or list the column under {key}.one_hot or drop)")
         levels = [lv for lv, _ in col["levels"]]
         if col["distinct"] == 2:
             binary[c] = _binary_map(levels)
         else:
-            one_hot[c] = {"drop": levels[0], "min_frequency": pre["rare_levels"]}
+            one_hot[c] = {"drop": levels[0], "min_frequency": pre["rare_levels"], "max_levels": pre["max_levels"]}
 
     if pre["scale"] == "auto":
         scale = [c for c in numbers if cols[c]["distinct"] > 2]
@@ -330,10 +362,16 @@ def resolve_dataset(name: str, ds: dict, profile: dict, path) -> tuple[dict, dic
     notes = {"rows": profile["rows"], "rows_without_target": unlabelled}
     if unlabelled == profile["rows"]:
         raise InputError(f"{path}: column {tcol!r} (target) is empty in every row")
+    if _target_id_like(tcol, col, profile["rows"]):
+        raise InputError(f"{path}: column {tcol!r} (target) is an identifier: a different value in each of its "
+                         f"{col['distinct']:,} rows, nothing to learn (expected a label or a quantity shared by "
+                         f"several rows; set {key}.target.column to the column to predict)")
     if task == "classification":
-        if len(counts) > MAX_CLASSES:
-            raise InputError(f"{path}: column {tcol!r} (target) has {len(counts)} distinct values, too many classes "
-                             f"for classification (expected at most {MAX_CLASSES}); set {key}.task: regression")
+        if col["distinct"] > MAX_CLASSES:
+            advice = (f"set {key}.task: regression to predict it as a quantity" if numeric else
+                      f"merge its labels into fewer classes with {key}.target.map, or predict another column")
+            raise InputError(f"{path}: column {tcol!r} (target) has {col['distinct']:,} distinct values, too many "
+                             f"classes for classification (expected at most {MAX_CLASSES}); {advice}")
         labels = list(counts)
         if ds["target"]["classes"] == "auto":
             classes = order_classes(counts, numeric)
@@ -363,8 +401,8 @@ def resolve_dataset(name: str, ds: dict, profile: dict, path) -> tuple[dict, dic
                              for k, v in target["map"].items()}
     else:
         if not col["numeric"]:
-            t = col.get("first_text") or {"value": col["levels"][0][0], "row": col["first_row"]}
-            raise InputError(f"{path}: column {tcol!r} (target) has text {t['value']!r} at line {t['row'] + 2} "
+            t = col.get("first_text") or {"value": col["levels"][0][0], "line": col.get("first_line")}
+            raise InputError(f"{path}: column {tcol!r} (target) has text {t['value']!r} at line {t['line']} "
                              f"(expected numbers for regression; config key {key}.task)")
         if target.get("classes") not in (None, "auto") or target.get("map"):
             raise InputError(f"config key {key}.target: 'classes' and 'map' are for classification; "

@@ -71,12 +71,13 @@ def read_options(name: str, src: dict) -> dict:
     from ..sources import csvfile
 
     if "generator" in src:
-        return {"encoding": "utf-8", "sep": ",", "na_values": src["na_values"]}
+        return {"encoding": "utf-8", "sep": ",", "na_values": src["na_values"], "decimal": ".", "thousands": "none"}
     path = src["path"]
     encoding = csvfile.detect_encoding(path) if src["encoding"] == "auto" else src["encoding"]
     sep = csvfile.detect_sep(path, encoding) if src["sep"] == "auto" else src["sep"]
     csvfile.read_header(path, encoding=encoding, sep=sep)
-    return {"encoding": encoding, "sep": sep, "na_values": list(src["na_values"])}
+    return {"encoding": encoding, "sep": sep, "na_values": list(src["na_values"]), "decimal": src["decimal"],
+            "thousands": src["thousands"]}
 
 
 # ----------------------------------------------------------------------------- profiles
@@ -91,13 +92,15 @@ def _cache_key(src: dict) -> str:
     else:
         st = Path(src["path"]).stat()
         ident = {"path": str(Path(src["path"]).resolve()), "size": st.st_size, "mtime": st.st_mtime_ns,
-                 "encoding": src["encoding"], "sep": src["sep"], "na": src["na_values"]}
+                 "encoding": src["encoding"], "sep": src["sep"], "na": src["na_values"],
+                 "numbers": [src["decimal"], src["thousands"]]}
     ident["version"] = profile.VERSION
     return hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:24]
 
 
 def source_profile(src: dict, opts: dict, cache: Path | None = CACHE) -> dict:
-    """The summary of a source's table (mlviz.sources.profile), from the cache when the file is unchanged."""
+    """The summary of a source's table (mlviz.sources.profile), from the cache when the file is
+    unchanged; its `numbers` say how the file writes numbers (the read options' `auto` decided)."""
     key = _cache_key({**src, **opts})
     hit = cache / f"{key}.json" if cache else None
     if hit is not None and hit.is_file():
@@ -113,9 +116,13 @@ def source_profile(src: dict, opts: dict, cache: Path | None = CACHE) -> dict:
             path = Path(tmp) / "demo.csv"
             demo.write_csv(demo.generate(src["generator"], rows=src.get("rows"), seed=src.get("seed", 42)), path)
             table = csvfile.read_table(path, **opts)
+        numbers = {"decimal": ".", "thousands": "none"}
     else:
-        table = csvfile.read_table(src["path"], **opts)
-    summary = profile.table_profile(table)
+        plain = {k: v for k, v in opts.items() if k not in ("decimal", "thousands")}
+        table = csvfile.read_table(src["path"], **plain)
+        numbers = csvfile.number_format(table, src["path"], opts["decimal"], opts["thousands"])
+        table = csvfile.with_numbers(table, **numbers)
+    summary = {**profile.table_profile(table), "numbers": numbers}
     if hit is not None:
         hit.parent.mkdir(parents=True, exist_ok=True)
         tmp = hit.with_suffix(".tmp")
@@ -150,7 +157,7 @@ def resolve(config: dict, *, configfiles: list[str] | None = None, cache: Path |
             continue
         options[name] = read_options(name, src)
         profiles[name] = source_profile(src, options[name], cache)
-        src.update({"encoding": options[name]["encoding"], "sep": options[name]["sep"]})
+        src.update({"encoding": options[name]["encoding"], "sep": options[name]["sep"], **profiles[name]["numbers"]})
     notes = {}
     for name, ds in cfg["datasets"].items():
         src = cfg["sources"][ds["source"]]

@@ -1,6 +1,7 @@
 """Partial dependence figures from mlviz.compute.effects' tables, drawn by scikit-learn's
 PartialDependenceDisplay rebuilt from the stored results (its constructor takes precomputed
-`pd_results`: Bunches of grid_values, average and individual), with the grid in original units."""
+`pd_results`: Bunches of grid_values, average and individual), with the grid in the data's units and
+a yes/no or one-hot feature's two values named by their levels."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,6 +11,7 @@ from matplotlib.ticker import MaxNLocator
 from sklearn.utils import Bunch
 
 from ..compute.effects import PD_COLUMNS, TWO_WAY_COLUMNS
+from ..compute.features import LEVEL_KINDS, number_text, value_text
 from ..errors import InputError
 from .style import Style
 
@@ -26,30 +28,34 @@ def _check(table: pd.DataFrame, columns: list[str], what: str) -> None:
 
 
 def _bunch(part: pd.DataFrame) -> tuple[Bunch, np.ndarray]:
-    """One feature's rows as partial_dependence's Bunch (one output), grid in original units."""
+    """One feature's rows as partial_dependence's Bunch (one output) and its grid."""
     avg = part[part["kind"] == "average"].sort_values("grid_value")
-    grid_value = avg["grid_value"].to_numpy(float)
+    grid = avg["grid_value"].to_numpy(float)
     ice = part[part["kind"] == "individual"].pivot(index="line", columns="grid_value", values="value")
-    ice = ice.reindex(columns=grid_value)
-    grid_raw = avg["grid_raw"].to_numpy(float)
-    return (Bunch(grid_values=[grid_raw], average=avg["value"].to_numpy(float)[None, :],
-                  individual=ice.to_numpy(float)[None, :, :]), grid_raw)
+    ice = ice.reindex(columns=grid)
+    return (Bunch(grid_values=[grid], average=avg["value"].to_numpy(float)[None, :],
+                  individual=ice.to_numpy(float)[None, :, :]), grid)
 
 
-def _is_levels(grid: np.ndarray) -> bool:
-    return len(grid) <= FEW_LEVELS
+def _is_levels(grid: np.ndarray, info: dict | None = None) -> bool:
+    return len(grid) <= FEW_LEVELS or (info or {}).get("kind") in LEVEL_KINDS
 
 
-def _tick_label(v: float) -> str:
-    return f"{v:.3g}"
+def _tick_label(v: float, info: dict | None = None) -> str:
+    """A grid value as the data writes it: a yes/no column's level, a one-hot feature's yes/no."""
+    if (info or {}).get("kind") in LEVEL_KINDS:
+        return value_text(info, v)
+    return number_text(v)
 
 
 def draw_pdp_ice(table: pd.DataFrame, *, style: Style, title: str | None = None,
-                 ylabel: str = "partial dependence"):
+                 ylabel: str = "partial dependence", info: dict | None = None):
     """One panel per feature (up to 3 columns, in table order, shared y-axis): thin translucent ICE
-    lines, the bold average, x in original units with tick marks at the grid values at the bottom.
-    A feature with few grid values (0/1) is drawn as points joined by lines, ticked at its values
-    only. Draws its own grid of axes, so it takes no `ax`."""
+    lines, the bold average, x in the data's units with tick marks at the grid values at the bottom.
+    A feature with few grid values (a count, a yes/no or one-hot feature: `info`, meta.json's
+    feature_info) is drawn as points joined by lines, ticked at its values only, named by their
+    levels. Draws its own grid of axes, so it takes no `ax`."""
+    info = info or {}
     from sklearn.inspection import PartialDependenceDisplay
 
     _check(table, PD_COLUMNS, "partial dependence table")
@@ -77,14 +83,14 @@ def draw_pdp_ice(table: pd.DataFrame, *, style: Style, title: str | None = None,
     for marks in disp.deciles_vlines_.ravel():
         if marks is not None:
             marks.set(color="0.35", linewidth=0.8)
-    for i, (ax, grid) in enumerate(zip(used, grids)):
+    for i, (ax, grid, feature) in enumerate(zip(used, grids, features)):
         if ax.get_legend() is not None:
             ax.get_legend().remove()
-        if _is_levels(grid):
+        if _is_levels(grid, info.get(feature)):
             for line in ax.get_lines():
                 line.set_marker("o")
                 line.set_markersize(5 if line.get_linewidth() > 1 else 2.5)
-            ax.set_xticks(grid, [_tick_label(v) for v in grid])
+            ax.set_xticks(grid, [_tick_label(v, info.get(feature)) for v in grid])
             pad = 0.15 * (grid.max() - grid.min() or 1.0)
             ax.set_xlim(grid.min() - pad, grid.max() + pad)
         else:
@@ -101,11 +107,13 @@ def draw_pdp_ice(table: pd.DataFrame, *, style: Style, title: str | None = None,
     return fig
 
 
-def draw_pdp_2d(table: pd.DataFrame, *, style: Style, ax=None, title: str | None = None):
-    """Two-way partial dependence of one pair in original units: filled contours with a colour bar
-    (PartialDependenceDisplay). A feature with few grid values makes the contours lie between its
-    levels, so then the cells are drawn with pcolormesh instead, ticked at the levels; so is a flat
-    surface (no contour levels), with its one value written on it."""
+def draw_pdp_2d(table: pd.DataFrame, *, style: Style, ax=None, title: str | None = None, info: dict | None = None):
+    """Two-way partial dependence of one pair in the data's units: filled contours with a colour bar
+    (PartialDependenceDisplay). A feature with few grid values (or a yes/no or one-hot one: `info`)
+    makes the contours lie between its levels, so then the cells are drawn with pcolormesh instead,
+    ticked at the levels and named by them; so is a flat surface (no contour levels), with its one
+    value written on it."""
+    info = info or {}
     from sklearn.inspection import PartialDependenceDisplay
 
     _check(table, TWO_WAY_COLUMNS, "two-way partial dependence table")
@@ -116,19 +124,18 @@ def draw_pdp_2d(table: pd.DataFrame, *, style: Style, ax=None, title: str | None
     grid = table.sort_values(["x", "y"])
     gx = np.unique(grid["x"].to_numpy(float))
     gy = np.unique(grid["y"].to_numpy(float))
-    raw_x = grid.drop_duplicates("x")["x_raw"].to_numpy(float)
-    raw_y = grid.drop_duplicates("y").sort_values("y")["y_raw"].to_numpy(float)
     Z = grid["value"].to_numpy(float).reshape(len(gx), len(gy))
     side = min(style.width, style.height)
     fig, ax = style.axes(ax, width=side + 1.4, height=side, layout="constrained")
     # A model whose output does not move over the grid (a dominant class) has no contours to draw.
     flat = not np.ptp(Z) > 0
-    if flat or _is_levels(raw_x) or _is_levels(raw_y):
-        mesh = ax.pcolormesh(_edges(raw_x), _edges(raw_y), Z.T, cmap=style.cmap, shading="flat")
+    ix, iy = info.get(fx), info.get(fy)
+    if flat or _is_levels(gx, ix) or _is_levels(gy, iy):
+        mesh = ax.pcolormesh(_edges(gx), _edges(gy), Z.T, cmap=style.cmap, shading="flat")
         bar = fig.colorbar(mesh, ax=ax)
-        for axis, raw in ((ax.xaxis, raw_x), (ax.yaxis, raw_y)):
-            if _is_levels(raw):
-                axis.set_ticks(raw, [_tick_label(v) for v in raw])
+        for axis, g, fi in ((ax.xaxis, gx, ix), (ax.yaxis, gy, iy)):
+            if _is_levels(g, fi):
+                axis.set_ticks(g, [_tick_label(v, fi) for v in g])
         ax.set_xlabel(fx)
         ax.set_ylabel(fy)
         if flat:
@@ -136,9 +143,9 @@ def draw_pdp_2d(table: pd.DataFrame, *, style: Style, ax=None, title: str | None
                     ha="center", va="center", fontsize=style.font_size, bbox={"facecolor": "white", "alpha": 0.85,
                                                                                "edgecolor": "none"})
     else:
-        result = Bunch(grid_values=[raw_x, raw_y], average=Z[None, :, :])
+        result = Bunch(grid_values=[gx, gy], average=Z[None, :, :])
         disp = PartialDependenceDisplay([result], features=[(0, 1)], feature_names=[fx, fy], target_idx=0,
-                                        deciles={0: raw_x, 1: raw_y}, kind="average")
+                                        deciles={0: gx, 1: gy}, kind="average")
         # An array of one axes: draw in it (a bare Axes would be split into a grid of new axes).
         disp.plot(ax=np.array([ax], dtype=object), contour_kw={"cmap": style.cmap, "alpha": 0.9})
         for text in ax.texts:  # contour labels: the style's size, not scikit-learn's fixed 10 pt

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..errors import InputError
 from .style import Style, plt, wrap_labels
+from ..compute.features import NUMBER_KINDS, number_text, reading, value_text
 from ..compute.tree_shap import RAW, SHAP, features_of, ranked_features
 
 # Fixed seed for the random jitter and draw order that shap's beeswarm and scatter use (they take
@@ -17,8 +18,8 @@ DRAW_SEED = 0
 
 
 def explanation(table: pd.DataFrame):
-    """shap.Explanation of the stored rows with feature values in original units: shap's plots
-    take positions and colours from `data`, so labels and axes read in the raw CSV's units."""
+    """shap.Explanation of the stored rows with feature values in the data's units: shap's plots
+    take positions and colours from `data`, so axes read in the raw CSV's units."""
     import shap
 
     feats = features_of(table)
@@ -47,9 +48,48 @@ def rows_note(summary: dict) -> str:
     return f"{summary['explained_rows']} rows ({which})"
 
 
-def scaled_note(feature: str, scale: dict) -> str:
-    s = scale.get(feature)
-    return "" if s is None else f" (original units; the model saw (x − {s['mean']:.4g}) / {s['std']:.4g})"
+def worded(exp_row, info: dict):
+    """One row's Explanation whose feature names are its values in words ("age = 34", "sex = male",
+    "work_industry ≠ Energy"), without data: shap's waterfall then labels each bar with the name only
+    (it would write "0.000 = work_industry_Energy")."""
+    import shap
+
+    names = [reading(f, info[f], v) for f, v in zip(exp_row.feature_names, exp_row.data)]
+    return shap.Explanation(values=exp_row.values, base_values=exp_row.base_values, feature_names=names)
+
+
+def _whole_labels(ax) -> None:
+    """shap's waterfall and bar plots write each label twice, grey and then its part after the last
+    "=" in black over it (their "value = name"): a feature named "region = southwest", or a reading
+    "age = 34", is written once, whole, in black."""
+    ticks, labels = ax.get_yticks(), [t.get_text() for t in ax.get_yticklabels()]
+    half = len(ticks) // 2
+    ax.set_yticks(ticks[half:], labels[:half])
+    for label in ax.get_yticklabels():
+        label.set_color(plt.rcParams["text.color"])
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.replace("−", "-"))
+    except ValueError:
+        return None
+
+
+def force_labels(features: list[str], values, info: dict) -> tuple[list[str], list[str]]:
+    """(names, values) for shap's force plot, which writes "name = value": a number's name and value,
+    a yes/no column's name and level, a one-hot feature's column and its level ("not Energy" for 0)."""
+    names, shown = [], []
+    for f, v in zip(features, values):
+        i = info[f]
+        if i["kind"] in NUMBER_KINDS or i["kind"] == "binary":
+            names.append(f if i["kind"] in NUMBER_KINDS else i["column"])
+            shown.append(value_text(i, v))
+        else:
+            level = i["level"] if i["kind"] == "level" else i["label"]
+            names.append(i["column"])
+            shown.append(level if float(v) >= 0.5 else f"not {level}")
+    return names, shown
 
 
 def _finish_title(fig, title: str, subtitle: str | None = None) -> None:
@@ -71,6 +111,12 @@ def draw_waterfall(exp_row, *, style: Style, title: str, subtitle: str, output_n
     plt.figure()
     shap.plots.waterfall(exp_row, max_display=max_display, show=False)
     fig = plt.gcf()
+    ax = fig.axes[0]
+    _whole_labels(ax)
+    for text in ax.texts:  # the bars' SHAP values, written as the article writes numbers
+        value = _number(text.get_text())
+        if value is not None:
+            text.set_text(("+" if value > 0 else "−" if value < 0 else "") + number_text(abs(value)))
     # shap writes f(x) and E[f(X)] as pairs of tick labels on twin axes, which land on the first
     # feature's name or on each other when the values lie near the plot's edge: the values go into
     # the subtitle instead, the dashed lines that mark them stay.
@@ -84,13 +130,13 @@ def draw_waterfall(exp_row, *, style: Style, title: str, subtitle: str, output_n
 
 def draw_force(base_value: float, values, display_values, *, features: list[str], style: Style, title: str,
                subtitle: str, output_name: str, threshold: float, text_rotation: float):
-    """force(..., matplotlib=True) draws one row (its own figure); feature values in original units.
-    Its labels do not avoid each other: text_rotation (degrees) keeps neighbours apart."""
+    """force(..., matplotlib=True) draws one row (its own figure); feature values in words
+    (force_labels). Its labels do not avoid each other: text_rotation (degrees) keeps neighbours apart."""
     import shap
 
     style.apply()
-    shown = np.array([float(f"{v:.4g}") for v in display_values])
-    fig = shap.plots.force(float(base_value), np.asarray(values), shown, feature_names=features,
+    fig = shap.plots.force(float(base_value), np.asarray(values), np.array(display_values, dtype=object),
+                           feature_names=features,
                            out_names=output_name, matplotlib=True, show=False, figsize=(style.width, style.height),
                            contribution_threshold=threshold, text_rotation=text_rotation)
     ax = fig.axes[0]
@@ -101,7 +147,9 @@ def draw_force(base_value: float, values, display_values, *, features: list[str]
         if text in ("higher", "lower", "$\\leftarrow$", "$\\rightarrow$") or text.strip() in ("←", "→"):
             t.remove()  # shap's colour key overlaps itself; the axis label says the same
         elif text == "base value":
-            t.set_text(f"base value\n{base_value:,.6g}")
+            t.set_text(f"base value\n{number_text(base_value)}")
+        elif _number(text) is not None:  # the prediction, written as the article writes numbers
+            t.set_text(number_text(_number(text)))
     # Tick labels that the prediction's or the base value's line runs through are dropped.
     fig.canvas.draw()
     to_px = ax.transData.transform
@@ -152,6 +200,7 @@ def draw_bar(exp, *, style: Style, title: str, subtitle: str, output_name: str, 
     ranked = ranked_features_of(exp)
     order = np.array([list(exp.feature_names).index(f) for f in ranked])
     shap.plots.bar(exp, max_display=max_display, order=order, ax=ax, show=False)
+    _whole_labels(ax)
     for patch in ax.patches:  # shap's bars are its fixed red/blue; use the configured colour
         patch.set_facecolor(style.bar_color)
     ax.set_xlabel(f"mean |SHAP value| (average impact on {output_name})")
@@ -168,13 +217,13 @@ def ranked_features_of(exp) -> list[str]:
 def drawn_bar_features(ax) -> list[str]:
     """Feature names as drawn by shap.plots.bar, top to bottom."""
     ticks = sorted(zip(ax.get_yticks(), (t.get_text() for t in ax.get_yticklabels())), key=lambda t: -t[0])
-    # shap draws the names twice (a grey value label behind the name): keep the first of each.
     return list(dict.fromkeys(label for _, label in ticks if label))
 
 
 def draw_dependence(exp, feature: str, *, style: Style, title: str, subtitle: str, output_name: str,
-                    scale: dict, ax=None):
-    """SHAP value of one feature against its value (original units), coloured by the feature that
+                    info: dict, ax=None):
+    """SHAP value of one feature against its value (the data's units; a yes/no or one-hot feature's
+    two values named by their levels: `info`, meta.json's feature_info), coloured by the feature that
     shap.utils.approximate_interactions finds interacts most with it."""
     import matplotlib
     import shap
@@ -186,12 +235,12 @@ def draw_dependence(exp, feature: str, *, style: Style, title: str, subtitle: st
     # or count feature: only continuous features get it.
     shap.plots.scatter(exp[:, feature], color=exp, ax=ax, show=False, cmap=matplotlib.colormaps[style.cmap],
                        hist=len(levels) > 10)
-    ax.set_xlabel(f"{feature}{scaled_note(feature, scale)}")
+    ax.set_xlabel(feature)
     if len(levels) <= 10 and np.all(levels == np.round(levels)):  # 0/1 and counts: tick the levels only
-        ax.set_xticks(levels, [f"{v:g}" for v in levels])
+        ax.set_xticks(levels, [value_text(info[feature], v) for v in levels])
     for cax in fig.axes:  # the colour bar names the interacting feature shap picked
         if cax.get_label() == "<colorbar>":
-            cax.set_ylabel(f"colour: {cax.get_ylabel()} (original units)")
+            cax.set_ylabel(f"colour: {cax.get_ylabel()}")
     ax.set_ylabel(f"SHAP value of {feature} ({output_name})")
     _finish_title(fig, title, subtitle)
     return fig

@@ -80,6 +80,8 @@ class Style:
             "axes.spines.right": False,
             "image.cmap": self.cmap,
             "svg.hashsalt": "mlviz",
+            # Column names and levels are text, never markup: "$a$" is drawn as written, not as maths.
+            "text.parse_math": False,
         }
 
     def apply(self) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import re
 
-VERSION = 3  # bump when the summary's content changes: cached summaries are then recomputed
+VERSION = 4  # bump when the summary's content changes: cached summaries are then recomputed
 MAX_LEVELS = 200  # levels kept per column (by count); more only counts
 # Cell text that looks like a date or a date and time: ISO and its slashed or dotted forms,
 # day/month/year in either order, and month names. Whether each really is a date is then
@@ -36,8 +36,8 @@ def _number(x: float) -> float | int | None:
     return int(x) if float(x).is_integer() else float(x)
 
 
-def column_profile(values) -> dict:
-    """Summary of one column of text cells (missing = NaN)."""
+def column_profile(values, line=lambda row: int(row) + 2) -> dict:
+    """Summary of one column of text cells (missing = NaN); `line`: a row's line in the file."""
     import pandas as pd
 
     present = values.dropna()
@@ -54,12 +54,13 @@ def column_profile(values) -> dict:
         "numeric_share": numeric_share,
         "levels": [[k, int(v)] for k, v in ordered[:MAX_LEVELS]],
         "first_row": int(present.index[0]) if n_present else None,
+        "first_line": line(present.index[0]) if n_present else None,
         # Which rows are empty, when they are few (a target's empty rows are left out of the data).
         "missing_rows": [int(i) for i in values.index[values.isna()]] if values.isna().sum() <= 1000 else None,
     }
     if 0 < numeric_share < 1.0:
         bad = present[num.isna()]
-        out["first_text"] = {"value": str(bad.iloc[0]), "row": int(bad.index[0]),
+        out["first_text"] = {"value": str(bad.iloc[0]), "row": int(bad.index[0]), "line": line(bad.index[0]),
                              "distinct": int(bad.nunique())}
     if n_present and not out["numeric"]:
         out["date"] = _dates(counts.index)
@@ -72,6 +73,11 @@ def column_profile(values) -> dict:
 
 
 def table_profile(df) -> dict:
-    """{rows, columns: [names in file order], profile: {name: column_profile}}."""
+    """{rows, columns: [names in file order], profile: {name: column_profile}}; lines named after the
+    file's own lines (mlviz.sources.csvfile.read_table's attrs["lines"])."""
+    lines = df.attrs.get("lines")
+
+    def line(row) -> int:
+        return int(row) + 2 if lines is None else int(lines[int(row)])
     return {"version": VERSION, "rows": int(len(df)), "columns": list(df.columns),
-            "profile": {c: column_profile(df[c]) for c in df.columns}}
+            "profile": {c: column_profile(df[c], line) for c in df.columns}}

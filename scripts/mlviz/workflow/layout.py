@@ -57,6 +57,8 @@ KINDS: dict[str, tuple[str, str, str | None]] = {
     "lime_agreement": ("lime/{dataset}/{model}/test{position}/agreement.parquet", "table", None),
     "lime_importance": ("lime/{dataset}/{model}/importance.parquet", "table", None),
     "lime_page": ("figures/lime/{dataset}/{model}/test{position}.html", "report", None),
+    # a decision tree's questions in data units (what its figure writes)
+    "tree_questions": ("trees/{dataset}/{model}.parquet", "table", None),
     # model comparison, calibration, feature effects, thresholds, trust in the explanations (tables)
     "comparison_metrics": ("comparison/{dataset}/metrics.parquet", "table", None),
     "comparison_differences": ("comparison/{dataset}/differences.parquet", "table", None),
