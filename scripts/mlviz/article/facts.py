@@ -781,8 +781,7 @@ def checks_section(run: Run, config: dict) -> tuple[dict, dict, str]:
         base = f"diagnostics/{ds}"
         d = {"name": label(ds), "groups": [], "leaks": [], "identifiers": [], "test_in_train": None,
              "conflicts": None, "missing": [], "skewed": [], "near_constant": [], "guessing": [], "one_class": []}
-        for _, g in ck.groups.groupby("group", sort=True):
-            d["groups"].append(B.listed([code(f) for f in g["feature"]]))
+        d["groups"] = redundant_pairs(run, ds)
         lrel = f"{base}/leakage.parquet"
         for r in ck.leakage[ck.leakage["suspect"].astype(bool)].itertuples():
             where = {"candidate": r.candidate}
@@ -804,7 +803,8 @@ def checks_section(run: Run, config: dict) -> tuple[dict, dict, str]:
             if r.heavy_missing:
                 d["missing"].append({"name": code(r.column), "share": fact(float(r.missing_share), ".0%", table=crel,
                                                                              where=w, col="missing_share"),
-                                     "rule": str(r.fill_rule) if r.fill_rule else None})
+                                     "rule": str(r.fill_rule) if isinstance(r.fill_rule, str) else None,
+                                     "value": code(r.fill_value) if isinstance(r.fill_value, str) else None})
             if r.skewed:
                 d["skewed"].append({"name": code(r.column), "skewness": fact(float(r.skewness), ".1f", table=crel,
                                                                                where=w, col="skewness")})
@@ -865,11 +865,27 @@ def _warnings(run: Run, ds: str, ck: C.Checks) -> dict:
     """The findings of the checks that change how to read the explanations, named briefly."""
     leaks = [code(f) for f in ck.leakage.loc[ck.leakage["suspect"].astype(bool) & ck.leakage["in_model"].astype(bool),
                                              "candidate"]]
-    groups = [B.listed([code(f) for f in g["feature"]]) for _, g in ck.groups.groupby("group", sort=True)]
+    groups = redundant_pairs(run, ds)
     dup = ck.duplicates.set_index("check")
     repeated = "test_in_train" in dup.index and bool(dup.loc["test_in_train", "suspect"])
     filled = [code(c) for c in ck.caveats.loc[ck.caveats["heavy_missing"].astype(bool), "column"]]
     return {"leaks": leaks, "groups": groups, "repeated": repeated, "filled": filled}
+
+
+def redundant_pairs(run: Run, ds: str) -> list[dict]:
+    """The pairs that make the redundant groups (diagnostics/<ds>/redundancy_pairs.parquet): kind
+    rank_correlation (two features that rise and fall together) or determined (column b a function
+    of column a), as facts."""
+    rel = f"diagnostics/{ds}/redundancy_pairs.parquet"
+    if not run.exists(rel):
+        return []
+    out = []
+    for r in run.table(rel).itertuples():
+        w = {"a": r.a, "b": r.b}
+        out.append({"kind": r.kind, "a": code(r.a), "b": code(r.b), "mutual": bool(r.mutual),
+                    "spearman": fact(float(r.spearman), "+.2f", table=rel, where=w, col="spearman")
+                    if pd.notna(r.spearman) else None})
+    return out
 
 
 def slices_section(run: Run, ds: str, model: str) -> tuple[dict, dict, dict]:
