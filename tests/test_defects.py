@@ -80,8 +80,16 @@ def _true_rare_wide(result) -> set:
     return {("one_class", "forest predicts one class for every test row")}
 
 
+def _true_churn(result) -> set:
+    """As in the telecom churn tables it imitates, a customer has voice-mail messages exactly when
+    they have the voice-mail plan: the plan is a function of the message count."""
+    df, _, _ = zoo.churn()
+    assert ((df["number_vmail_messages"] > 0) == (df["voice_mail_plan"] == "yes")).all()
+    return {("redundancy", "voice_mail_plan, number_vmail_messages")}
+
+
 TRUE_FINDINGS = {"breast_cancer": _true_breast_cancer, "digits": _true_digits, "linnerud": _true_linnerud,
-                 "rare_wide": _true_rare_wide}
+                 "rare_wide": _true_rare_wide, "churn": _true_churn}
 
 
 @pytest.fixture(scope="module")

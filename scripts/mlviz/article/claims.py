@@ -117,7 +117,7 @@ def importance(imp: pd.DataFrame | None, perm: pd.DataFrame, top_k: int, checks:
     named for a model that does no better than guessing; a leader that leaks or shares its
     information with redundant features is not called the leader."""
     perm = ordered(perm)
-    noise = within_noise(perm["value"], perm["spread"])
+    noise = pd.Series(within_noise(perm["value"], perm["spread"]), index=perm.index)
     signal = checks.signal(model) if checks is not None else None
     if signal is not None:
         noise = ~perm["feature"].map(signal).fillna(False).astype(bool)

@@ -549,8 +549,8 @@ def duplicates(train: pd.DataFrame, test: pd.DataFrame, meta: dict, *, max_share
                level: float = 0.95, dataset: str | None = None) -> pd.DataFrame:
     """Test rows that are also train rows, and identical features with different targets (columns in
     the module's docstring). test_in_train is suspect when its share exceeds chance collisions by at
-    least max_share and its lower confidence bound exceeds them too; conflicting_labels when the
-    share of rows in conflict is at least max_conflicts."""
+    least max_share and its lower confidence bound exceeds them too; conflicting_labels, for a
+    classification target, when the share of rows in conflict is at least max_conflicts."""
     dataset = dataset or meta.get("dataset")
     features = _features(meta, train)
     target = meta["target"]
@@ -573,7 +573,8 @@ def duplicates(train: pd.DataFrame, test: pd.DataFrame, meta: dict, *, max_share
     c_share = m / len(both) if len(both) else 0.0
     out.append({"dataset": dataset, "check": "conflicting_labels", "rows": m, "share": c_share, "expected": np.nan,
                 "lower": clopper_pearson(m, len(both), level)[0] if len(both) else 0.0, "threshold": max_conflicts,
-                "suspect": bool(m > 0 and c_share >= max_conflicts),
+                # Only a class can conflict: equal features with different numbers are a regression's noise.
+                "suspect": bool(meta.get("task") == "classification" and m > 0 and c_share >= max_conflicts),
                 "csv_rows": sorted(int(r) for r in both.index[conflict])})
     return pd.DataFrame(out, columns=DUPLICATE_COLUMNS)
 

@@ -215,9 +215,9 @@ def coefficients(estimator, X: pd.DataFrame, y: np.ndarray) -> tuple[np.ndarray,
     errors sigma^2 (D'D)^-1 on the training data it was fitted on, D the design the model itself saw
     (after its pipeline's scaling, so a standardised column's coefficient is per standard deviation;
     no refit; scikit-learn has no standard errors, so they are computed here)."""
-    from .models import final_step
-
-    model = final_step(estimator)
+    # The pipeline's final step (as mlviz.compute.models.final_step; not imported, so that the article,
+    # which orders importances with this module, needs no model library).
+    model = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
     design = X
     if model is not estimator:  # the pipeline's own transform, back in X's column order
         steps = estimator[:-1]
