@@ -3,15 +3,20 @@ found by the check meant for it, and on the clean zoo no check may fire where no
 
 A few things the checks report on the clean tables are properties of those tables, not defects, and
 each is verified here by a path of its own (TRUE_FINDINGS); anything else a check reports on a clean
-table is a false alarm. All in process: no workflow, no article."""
+table is a false alarm. All in process (no workflow, no article) but the last tests, which take a few
+defects through the whole workflow and read what the article then says."""
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+import yaml
 import zoo
-from defects import DEFECTS, findings, found, run, top_number
+from articlecheck import article, check_claims
+from defects import DEFECTS, findings, found, inject_csv, run, top_number
+from qmdtext import between
 
 # The tables each defect is injected into. The identifier numbers the rows in the target's order;
 # diabetes' flipped slice is left out: its noisy target leaves a mirrored slice's error interval too
@@ -122,3 +127,63 @@ def test_the_clean_zoo_keeps_its_margins(clean_zoo):
             assert not slices["flagged"].any(), name
         dup = r.tables["duplicates"].set_index("check").loc["test_in_train"]
         assert dup["share"] - dup["expected"] < 0.03, name
+
+
+# ---------------------------------------------------------------- what the article then says
+ARTICLE_CASES = ["leak", "shuffled", "near_copy"]
+
+
+@pytest.fixture(scope="module")
+def defect_articles(tmp_path_factory) -> dict:
+    """The wine table with one defect injected in its CSV, each through the whole workflow to its
+    article, from the config a user writes first (a path and a target column)."""
+    from conftest import snakemake
+
+    out = {}
+    for defect in ARTICLE_CASES:
+        folder = tmp_path_factory.mktemp(f"wine-{defect}")
+        df, target, _ = zoo.TABLES["wine"]()
+        top = top_number("wine", folder) if defect == "near_copy" else None
+        info = inject_csv(df, target, defect, np.random.default_rng(0), top=top)
+        path = folder / "wine.csv"
+        df.to_csv(path, index=False)
+        snakemake(folder / "w", config=zoo.minimal_config("wine", {"path": str(path), "target": target}))
+        run_dir = folder / "w" / "results" / "wine"
+        out[defect] = {"run": run_dir, "info": info,
+                       "facts": yaml.safe_load((run_dir / "report" / "facts.yml").read_text()),
+                       "text": article(run_dir).text}
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("defect", ARTICLE_CASES)
+def test_the_article_withholds_or_rewords_what_a_defect_makes_misleading(defect, defect_articles):
+    """A leaked column is named as a possible leak and not presented as the leader; with shuffled
+    labels the article says the models learned nothing and names no driver; a near-copy of the top
+    feature is named with its twin, and neither is ranked above the other. Every claim still holds
+    by the article check's own reading of the tables."""
+    a = defect_articles[defect]
+    claims, text = a["facts"]["metadata"]["claims"], a["text"]
+    assert check_claims(a["run"]) == []
+    assert claims["checks"]["found"], "the checks found nothing"
+    imp = claims["importance"]
+    if defect == "leak":
+        assert "A possible leak." in text and a["info"]["column"] in text
+        assert not imp["same_leader"] and not imp["different_leader"]
+        assert imp["leader_suspect"] or a["facts"]["metadata"]["subjects"]["importance"]["permutation_leader"] != a["info"]["column"]
+    if defect == "shuffled":
+        assert claims["comparison"]["learned_nothing"] and "No model does better than guessing" in text
+        assert not imp["drivers"] and not imp["many_drops"] and not imp["one_drop"] and not imp["same_leader"]
+        assert "By permutation, the largest drops come from" not in text and "Drivers." not in text
+        assert not claims["shap"]["top_named"] and not claims["effects"]["shapes"]
+    if defect == "near_copy":
+        assert "Redundant features." in text and a["info"]["column"] in text and a["info"]["of"] in text
+        leader = a["facts"]["metadata"]["subjects"]["importance"]["permutation_leader"]
+        if leader in (a["info"]["column"], a["info"]["of"]):
+            assert not imp["same_leader"] and not imp["different_leader"]
+
+
+def test_clean_tables_say_nothing_was_found():
+    """Quiet when nothing is wrong: the words for a clean run are the one sentence that nothing was found."""
+    text = between("## Before reading the explanations", "{{< include _generated/checks.md >}}")
+    assert "Nothing of the kind was found here" in text
