@@ -9,14 +9,29 @@ import re
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|$@~^\"'.-])")
 
 
+# A Quarto shortcode ({{< var x >}}) is expanded anywhere, a code span or an attribute included;
+# tripled braces print it as written.
+_SHORTCODE = re.compile(r"\{\{(<.*?>)\}\}", re.S)
+
+
 def md_escape(text: str) -> str:
-    """Literal text in pandoc markdown (feature names hold _ / & and the like)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+    """Literal text in pandoc markdown (feature names hold _ / & and the like). A Quarto shortcode in
+    it ({{< var run >}}) gets tripled braces: Quarto expands a backslash-escaped one that reaches it
+    through a variable, and prints a tripled one as written."""
+    parts = _SHORTCODE.split(str(text))  # text, shortcode body, text, ...
+    return "".join("{{{" + s + "}}}" if i % 2 else _MD_SPECIAL.sub(r"\\\1", s) for i, s in enumerate(parts))
+
+
+def literal(text) -> str:
+    """The text with every Quarto shortcode in it printed as written (tripled braces), for an
+    attribute or a code span, where Quarto would otherwise expand it."""
+    return _SHORTCODE.sub(r"{{{\1}}}", str(text))
 
 
 def code(text) -> str:
-    """Inline code: the text as it is (a code span takes no backslash escapes)."""
-    text = str(text)
+    """Inline code: the text as it is (a code span takes no backslash escapes; a Quarto shortcode in it
+    is escaped the way Quarto reads literally)."""
+    text = literal(text)
     ticks = "`" * (max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{ticks}{pad}{text}{pad}{ticks}"
@@ -33,9 +48,9 @@ def fact(value, fmt: str | None = None, *, table: str, where: dict | None = None
     shown = text if text is not None else (format(value, fmt) if fmt else str(value))
     attrs = [f'table="{table}"']
     if where:
-        attrs.append('where="' + ";".join(f"{k}={v}" for k, v in where.items()) + '"')
+        attrs.append('where="' + ";".join(f"{k}={literal(v)}" for k, v in where.items()) + '"')
     if col != "value":
-        attrs.append(f'col="{col}"')
+        attrs.append(f'col="{literal(col)}"')
     if agg:
         attrs.append(f'agg="{agg}"')
     if rank is not None:
