@@ -285,9 +285,9 @@ def report_sources():
 
 
 def report_words():
-    """report/blocks/ and report/labels.yml: the words of the article's generated parts."""
+    """report/blocks/, report/labels.yml and report/alt.yml: the words of the article's generated parts."""
     root = Path(workflow.basedir) / "report"
-    return sorted(str(p) for p in [*(root / "blocks").glob("*.md"), root / "labels.yml"])
+    return sorted(str(p) for p in [*(root / "blocks").glob("*.md"), root / "labels.yml", root / "alt.yml"])
 
 
 def report_tables(w=None):

@@ -26,10 +26,11 @@ def main(smk):
     plan, s, settings, config = smk.params.plan, smk.params.sections, smk.params.report, smk.config
     root = Path(smk.output[0]).parents[1]  # results/<run>
     r = F.Run(root, settings["decimals"], settings["readings"])
+    plan = [{**p, "alt": F.alt(r, p)} for p in plan]  # each figure's alt text for this run
     ids = {p["id"]: p for p in plan}
     describe = {ds: d["describe"] for ds, d in config["datasets"].items()}
     models = sum(len(d["models"]) for d in config["datasets"].values()) + (1 if s["neural"] else 0)
-    v = {"run": code(config["run"]),
+    v = {"run": code(config["run"]), "alt": {p["id"].replace("-", "_"): p["alt"] for p in plan},
          "intro": {"models": fact(models, "d", table="metrics.parquet", agg="models"),
                    "datasets": B.listed([F.label(d) for d in config["datasets"]]),
                    "images": code(s["neural"]["dataset"]) if s["neural"] else ""}}

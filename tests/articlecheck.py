@@ -566,3 +566,18 @@ def colophon_is_last(run_dir: Path) -> bool:
 
 def finite(x) -> bool:
     return x is not None and not (isinstance(x, float) and math.isnan(x))
+
+
+def alt_text_problems(run_dir: Path) -> list[str]:
+    """Every figure of the HTML has alt text for this run: not empty, no placeholder of an unknown
+    variable, no name left out ("the top bar is .")."""
+    html_text = (run_dir / "report" / "article.html").read_text()
+    problems = []
+    for tag in re.findall(r"<img [^>]*>", html_text):
+        m = re.search(r'alt="([^"]*)"', tag)
+        text = html.unescape(m.group(1)) if m else ""
+        if not text.strip():
+            problems.append(f"an image without alt text: {tag[:120]}")
+        elif "?var" in text or re.search(r"\b(is|are|on) \.", text):
+            problems.append(f"alt text with a placeholder or a missing name: {text!r}")
+    return problems

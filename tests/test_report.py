@@ -22,8 +22,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from articlecheck import (article, check_claims, check_facts, colophon_is_last, glued_punctuation, layout_problems,
-                          resolved_config)
+from articlecheck import (alt_text_problems, article, check_claims, check_facts, colophon_is_last, glued_punctuation,
+                          layout_problems, resolved_config)
 from conftest import REPO, scheduled_jobs, small_config, snakemake, without_venv_on_path, write_config
 from qmdtext import between
 from qmdtext import read as qmd_read
@@ -505,3 +505,8 @@ def test_the_facts_hold_no_words_of_a_sentence(tiny_run):
         if words:
             problems.append(f"{name}: {value!r} has words {sorted(words)}")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("which", RUNS)
+def test_every_figure_of_the_html_has_alt_text_for_this_run(which, request):
+    assert alt_text_problems(request.getfixturevalue(which)) == []

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 import zoo
-from articlecheck import (article, check_claims, check_facts, colophon_is_last, foreign_words, glued_punctuation,
+from articlecheck import (alt_text_problems, article, check_claims, check_facts, colophon_is_last, foreign_words, glued_punctuation,
                           layout_problems)
 from conftest import snakemake
 
@@ -70,6 +70,7 @@ def read_article(name: str, run_dir: Path, entry: dict) -> dict:
     found["colophon_last"] = colophon_is_last(run_dir)
     found["glued"] = glued_punctuation(run_dir)
     found["untraced"] = article(run_dir).untraced
+    found["alt"] = alt_text_problems(run_dir)
     return found
 
 
@@ -88,6 +89,7 @@ def test_a_minimal_config_gives_a_complete_true_article(name, zoo_runs, tables):
     assert found["colophon_last"]
     assert not found["glued"], f"{name}: no space after punctuation in {found['glued'][:5]}"
     assert not found["untraced"], f"{name}: untraced numbers {found['untraced'][:5]}"
+    assert not found["alt"], f"{name}: " + "\n".join(found["alt"][:5])
 
 
 def pd_columns(path: str, source: dict) -> list[str]:

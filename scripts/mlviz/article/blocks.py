@@ -12,6 +12,7 @@ from pathlib import Path
 REPORT = Path(__file__).resolve().parents[3] / "report"
 BLOCKS = REPORT / "blocks"
 LABELS = REPORT / "labels.yml"
+ALT = REPORT / "alt.yml"
 
 
 @lru_cache(maxsize=1)
@@ -51,6 +52,23 @@ def labels() -> dict:
     return yaml.safe_load(LABELS.read_text())
 
 
+@lru_cache(maxsize=1)
+def _alt_templates() -> dict:
+    import yaml
+
+    return yaml.safe_load(ALT.read_text())
+
+
+def alt(label: str, context: dict) -> str:
+    """A figure's alt text (report/alt.yml): plain text, on one line, with no double quote (it is an
+    attribute) and any Quarto shortcode in a name printed as written."""
+    from .markdown import literal
+
+    templates = _alt_templates()
+    text = _env().from_string(templates.get(label, templates["default"])).render(**context)
+    return literal(" ".join(text.split()).replace('"', "'"))
+
+
 def files() -> list[str]:
     """Every file the words come from (the inputs of rule report_facts)."""
-    return sorted(str(p) for p in [*BLOCKS.glob("*.md"), LABELS])
+    return sorted(str(p) for p in [*BLOCKS.glob("*.md"), LABELS, ALT])

@@ -752,7 +752,7 @@ def placed(p: dict) -> dict:
     """A figure of the plan as the blocks' templates place it: its entry, with its short name
     (report/labels.yml) and the names of its model and dataset written out."""
     return {**p, "what": md_escape(B.labels()["figures"][p["kind"]]), "model_name": label(p["model"]),
-            "dataset_name": label(p["dataset"])}
+            "dataset_name": label(p["dataset"]), "alt": p.get("alt", "")}
 
 
 def more_block(plan: list[dict], block: str) -> str:
@@ -915,3 +915,31 @@ def slices_section(run: Run, ds: str, model: str) -> tuple[dict, dict, dict]:
               "one_flagged": len(flagged) == 1, "more_flagged": len(flagged) > len(items),
               "none_tried": not len(t), "no_better": (ck := run.checks(ds)) is not None and not ck.better(model)}
     return v, claims, {"flagged": flagged["slice"].tolist()}
+
+
+# =============================================================================== alt text
+def alt(run: Run, p: dict) -> str:
+    """The figure's alt text for this run (report/alt.yml, by its registry label), plain text."""
+    ds, model, kind = p["dataset"], p["model"], p["kind"]
+    ctx = {"model": model, "dataset": ds, "what": B.labels()["figures"].get(kind, kind), "leader": "",
+           "features": "", "classes": 0}
+    if ds and run.exists(f"data/{ds}/meta.json"):
+        meta = run.json(f"data/{ds}/meta.json")
+        ctx.update(features=len(meta["features"]), classes=len(meta["classes"] or []))
+    method = {"impurity": "impurity", "permutation": "permutation", "coefficients": "coefficient",
+              "shap_bar": "mean_abs_shap", "shap_beeswarm": "mean_abs_shap", "dependence": "mean_abs_shap"}.get(kind)
+    if method and model:
+        t = run.importance(ds, model, method)
+        rank = int(p["name"].rsplit("top", 1)[1]) if kind == "dependence" else 1
+        ctx["leader"] = t["feature"].iloc[rank - 1] if len(t) >= rank else ""
+    elif kind == "shap_waterfall" and run.exists(f"shap/{ds}/{model}/values.parquet"):
+        values, row = run.table(f"shap/{ds}/{model}/values.parquet"), int(p["name"].rsplit("row", 1)[1])
+        contrib = values.loc[row, [c for c in values.columns if c.startswith("shap:")]].astype(float).abs()
+        ctx["leader"] = contrib.idxmax()[len("shap:"):]
+    elif kind == "tree" and run.exists(f"trees/{ds}/{model}.parquet"):
+        root = run.table(f"trees/{ds}/{model}.parquet")
+        ctx["leader"] = str(root.loc[root["node"] == 0, "column"].iloc[0]) if len(root) else ""
+    elif kind == "pdp" and run.exists(f"effects/{ds}/{model}/summary.parquet"):
+        s = run.table(f"effects/{ds}/{model}/summary.parquet")
+        ctx["leader"] = str(s[s["shown"]].sort_values("rank")["feature"].iloc[0]) if s["shown"].any() else ""
+    return B.alt(kind, ctx)
