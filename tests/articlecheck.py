@@ -180,7 +180,10 @@ def lookup(run_dir: Path, f: dict, config: dict, tables: dict | None = None):
         # diagnostics/<ds>/<model>/permutation.parquet: no signal (within noise, or no larger than
         # what one changed row makes), redundant features apart (they are named as a group)
         groups = pd.read_parquet(path.parents[1] / "redundancy_groups.parquet")
-        quiet = df[(df["value"] <= NOISE_SDS * df["spread"]) | (df["value"] <= df["floor"].fillna(-np.inf))]
+        # a drop equal to the floor (within rounding: 1e-12 of it) is what one row makes, not beyond it
+        floor = df["floor"].fillna(-np.inf)
+        quiet = df[(df["value"] <= NOISE_SDS * df["spread"])
+                   | (df["value"] - floor <= 1e-12 * np.maximum(1.0, df["value"].abs()))]
         n = int((~quiet["feature"].isin(set(groups["feature"]))).sum())
         return n - int(f["rank"]) if agg.endswith("_beyond") else n
     if agg == "count_weak_beyond":
