@@ -36,6 +36,7 @@ SNAKEMAKE = str(BIN / "snakemake")
 os.environ["PATH"] = os.pathsep.join([str(BIN), os.environ.get("PATH", "")])
 sys.path.insert(0, str(REPO / "scripts"))
 from mlviz.workflow import warm
+from mlviz.workflow.dag import job_stats
 
 
 def demo_config(run: str) -> dict:
@@ -66,20 +67,6 @@ def smk(workdir: Path, cfg: dict, *args: str) -> list[str]:
     path.write_text(yaml.safe_dump(cfg, sort_keys=False))
     return [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir), "--cores", "2", "--nolock",
             *args, "--configfile", str(path)]
-
-
-def jobs_of(output: str) -> dict[str, int]:
-    lines = output.splitlines()
-    if "Nothing to be done" in output or not any(x.startswith("Job stats") for x in lines):
-        return {}
-    start = next(i for i, x in enumerate(lines) if x.startswith("Job stats"))
-    jobs = {}
-    for line in lines[start + 3:]:
-        parts = line.split()
-        if len(parts) != 2 or parts[0] == "total":
-            break
-        jobs[parts[0]] = int(parts[1])
-    return jobs
 
 
 def table(header: list[str], rows: list[list]) -> str:
@@ -155,7 +142,7 @@ def article_edit(root: Path) -> None:
     timed(smk(root / "article", with_article))
     edited = copy.deepcopy(with_article)
     edited["figures"]["shap"].setdefault("beeswarm", {})["max_display"] = 8
-    plan = jobs_of(timed(smk(root / "article", edited, "-n"))[2])
+    plan = job_stats(timed(smk(root / "article", edited, "-n"))[2])
     edit, _, _ = timed(smk(root / "article", edited))
     print(table(["measure", "seconds", "target", "result"], [
         ["one-figure style edit → updated article (HTML and PDF)", f"{edit:.1f}", "≤ 10",

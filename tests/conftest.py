@@ -112,18 +112,9 @@ def without_venv_on_path() -> dict:
 
 def scheduled_jobs(proc: subprocess.CompletedProcess) -> dict[str, int]:
     """Rule → job count from a dry run's 'Job stats' table."""
-    out = proc.stdout + proc.stderr
-    jobs: dict[str, int] = {}
-    if "Nothing to be done" in out:
-        return jobs
-    lines = out.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("Job stats"))
-    for line in lines[start + 3:]:
-        parts = line.split()
-        if len(parts) != 2 or parts[0] == "total":
-            break
-        jobs[parts[0]] = int(parts[1])
-    return jobs
+    from mlviz.workflow.dag import job_stats
+
+    return job_stats(proc.stdout + proc.stderr)
 
 
 def small_config(run: str = "small", neural: bool = False) -> dict:

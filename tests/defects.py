@@ -107,17 +107,7 @@ def _fit(case):
 
 
 def _predictions(model, case) -> pd.DataFrame:
-    meta, test = case.meta, case.test
-    X = models.model_frame(test, meta["features"])
-    pred = pd.DataFrame({"y_true": test[meta["target"]].to_numpy()}, index=test.index)
-    if meta["task"] == "classification":
-        proba = model.predict_proba(X)
-        pred["y_pred"] = proba.argmax(axis=1)
-        for i, col in enumerate(metrics.proba_columns(meta["classes"])):
-            pred[col] = proba[:, i]
-    else:
-        pred["y_pred"] = model.predict(X).astype("float64")
-    return pred
+    return models.predictions(model, case.test, case.meta)
 
 
 def top_number(name: str, folder: Path) -> str:

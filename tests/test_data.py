@@ -281,19 +281,28 @@ def _sha(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _run_on_a_spoilt_copy(tmp_path, source: str, line: int, spoil, target: str):
+    """The real file of a source with one line spoilt, run to `target` through Snakemake, which must
+    fail: (the copy, its sha256 before the run, the finished process)."""
+    name = {"mba": "MBA.csv", "insurance": "insurance.csv"}[source]
+    lines = (SHARED_DATA / name).read_text().splitlines()
+    lines[line] = spoil(lines[line])
+    bad = tmp_path / name
+    bad.write_text("\n".join(lines) + "\n")
+    digest = _sha(bad)
+    cfg = small_config("bad")
+    cfg["sources"][source] = {"path": str(bad)}
+    proc = snakemake(tmp_path, target, config=cfg, check=False)
+    assert proc.returncode != 0
+    return bad, digest, proc
+
+
 def test_bad_cell_stops_the_workflow_before_training(tmp_path):
     """Through Snakemake, a stray text in a number column: the one-line message reaches the terminal
     at parse time, no job runs, nothing is written and the raw file is untouched."""
-    ins = (SHARED_DATA / "insurance.csv").read_text().splitlines()
-    ins[5] = ins[5].replace(ins[5].split(",")[2], "heavy", 1)
-    bad = tmp_path / "insurance.csv"
-    bad.write_text("\n".join(ins) + "\n")
-    digest = _sha(bad)
-    cfg = small_config("bad")
-    cfg["sources"]["insurance"] = {"path": str(bad)}
-    proc = snakemake(tmp_path, "results/bad/metrics/insurance/linear.parquet", config=cfg, check=False)
+    bad, digest, proc = _run_on_a_spoilt_copy(tmp_path, "insurance", 5, lambda line: line.replace(
+        line.split(",")[2], "heavy", 1), "results/bad/metrics/insurance/linear.parquet")
     out = proc.stdout + proc.stderr
-    assert proc.returncode != 0
     assert f"mlviz: {bad}: column 'bmi' holds numbers except for text such as 'heavy' at line 6 (expected a " \
            "number" in out, out[-3000:]
     assert not (tmp_path / "results").exists()
@@ -303,16 +312,9 @@ def test_bad_cell_stops_the_workflow_before_training(tmp_path):
 def test_bad_label_stops_the_workflow_in_preprocess_before_training(tmp_path):
     """A label outside a binary mapping is found by rule preprocess: its one line reaches the terminal,
     nothing downstream runs, nothing is half-written and the raw file is untouched."""
-    mba = (SHARED_DATA / "MBA.csv").read_text().splitlines()
-    mba[4] = mba[4].replace(",Male,", ",Other,").replace(",Female,", ",Other,")
-    bad = tmp_path / "MBA.csv"
-    bad.write_text("\n".join(mba) + "\n")
-    digest = _sha(bad)
-    cfg = small_config("bad")
-    cfg["sources"]["mba"] = {"path": str(bad)}
-    proc = snakemake(tmp_path, "results/bad/metrics/mba/decision_tree.parquet", config=cfg, check=False)
+    bad, digest, proc = _run_on_a_spoilt_copy(tmp_path, "mba", 4, lambda line: line.replace(
+        ",Male,", ",Other,").replace(",Female,", ",Other,"), "results/bad/metrics/mba/decision_tree.parquet")
     out = proc.stdout + proc.stderr
-    assert proc.returncode != 0
     assert f"mlviz: {bad}: column 'gender' has value 'Other' at line 5 (expected one of 'Male', 'Female')" in out, \
         out[-3000:]
     data = tmp_path / "results/bad/data/mba"

@@ -649,21 +649,23 @@ def test_missing_dot_as_root_installs_graphviz(sandbox):
     assert calls[:2] == ["apt-get update -qq", "apt-get install -y -qq --no-install-recommends graphviz"]
 
 
-def test_wrong_python_version_is_named(sandbox, tmp_path):
-    py = tmp_path / "python3.12"
-    py.write_text("#!/bin/bash\necho 3.12.1\n")
+def _setup_with_python(sandbox, tmp_path, name: str, script: str):
+    """The set-up with MLVIZ_PYTHON a stand-in interpreter (a bash script) and a new venv folder."""
+    py = tmp_path / name
+    py.write_text(f"#!/bin/bash\n{script}\n")
     py.chmod(0o755)
-    proc, _ = sandbox("setup", MLVIZ_VENV=str(tmp_path / "new"), MLVIZ_PYTHON=str(py))
+    return sandbox("setup", MLVIZ_VENV=str(tmp_path / "new"), MLVIZ_PYTHON=str(py))
+
+
+def test_wrong_python_version_is_named(sandbox, tmp_path):
+    proc, _ = _setup_with_python(sandbox, tmp_path, "python3.12", "echo 3.12.1")
     assert proc.returncode == 1
     assert "is Python 3.12.1; mlviz needs Python 3.11.x" in proc.stderr
     assert not (tmp_path / "new").exists()
 
 
 def test_missing_ensurepip_as_user_prints_the_apt_command(sandbox, tmp_path):
-    py = tmp_path / "python3"
-    py.write_text('#!/bin/bash\n[[ "$*" == *ensurepip* ]] && exit 1\necho 3.11.2\n')
-    py.chmod(0o755)
-    proc, _ = sandbox("setup", MLVIZ_VENV=str(tmp_path / "new"), MLVIZ_PYTHON=str(py))
+    proc, _ = _setup_with_python(sandbox, tmp_path, "python3", '[[ "$*" == *ensurepip* ]] && exit 1\necho 3.11.2')
     assert proc.returncode == 1
     assert "ensurepip is missing" in proc.stderr
     assert "    sudo apt-get install -y python3-venv\n" in proc.stderr

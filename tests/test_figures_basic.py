@@ -566,29 +566,32 @@ def test_editing_a_compute_module_recomputes_without_retraining(demo_run):
 
 # --- config checks -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("figure, edit, message", [
-    ("tree", {"models": [{"dataset": "mba", "model": "random_forest"}]},
-     r"figures\.tree\.models\[0\]\.model: 'random_forest' is a random_forest; expected a model of type decision_tree"),
-    ("tree", {"models": [{"dataset": "nope", "model": "decision_tree"}]},
-     r"figures\.tree\.models\[0\]\.dataset: unknown dataset 'nope'"),
-    ("linear", {"models": [{"dataset": "mba", "model": "random_forest"}]},
-     r"figures\.linear\.models\[0\]: .*expected a linear model on a regression dataset"),
-    ("linear", {"models": [{"dataset": "insurance", "model": "xgboost"}]},
-     r"figures\.linear\.models\[0\]: insurance/xgboost is a xgboost regression model"),
-    ("linear", {"models": [{"dataset": "insurance", "model": "lasso"}]},
-     r"figures\.linear\.models\[0\]\.model: dataset 'insurance' has no model 'lasso'"),
-    ("performance", {"models": [{"dataset": "insurance", "model": "linear"}]},
-     r"figures\.performance\.models\[0\]: dataset 'insurance' is a regression task"),
-    ("importance", {"models": [{"dataset": "mba", "model": "svm"}]},
-     r"figures\.importance\.models\[0\]\.model: .*no model 'svm'"),
-    ("importance", {"scoring": "r2"}, r"figures\.importance\.scoring: 'r2' does not fit dataset 'mba'"),
-    ("performance", {"models": [{"dataset": "mba", "model": "random_forest"}] * 2},
-     r"figures\.performance\.models\[1\]: mba/random_forest is listed twice"),
-])
+def _one(dataset: str, model: str) -> dict:
+    """A figure section's edit that selects one model."""
+    return {"models": [{"dataset": dataset, "model": model}]}
+
+
+# figure section: [(its edit, what the one line says after "figures.<section>.")]
+CROSS_REFERENCES = {
+    "tree": [(_one("mba", "random_forest"),
+              r"models\[0\]\.model: 'random_forest' is a random_forest; expected a model of type decision_tree"),
+             (_one("nope", "decision_tree"), r"models\[0\]\.dataset: unknown dataset 'nope'")],
+    "linear": [(_one("mba", "random_forest"), r"models\[0\]: .*expected a linear model on a regression dataset"),
+               (_one("insurance", "xgboost"), r"models\[0\]: insurance/xgboost is a xgboost regression model"),
+               (_one("insurance", "lasso"), r"models\[0\]\.model: dataset 'insurance' has no model 'lasso'")],
+    "performance": [(_one("insurance", "linear"), r"models\[0\]: dataset 'insurance' is a regression task"),
+                    ({"models": [{"dataset": "mba", "model": "random_forest"}] * 2},
+                     r"models\[1\]: mba/random_forest is listed twice")],
+    "importance": [(_one("mba", "svm"), r"models\[0\]\.model: .*no model 'svm'"),
+                   ({"scoring": "r2"}, r"scoring: 'r2' does not fit dataset 'mba'")],
+}
+
+
+@pytest.mark.parametrize("figure, edit, message", [(f, e, m) for f, cases in CROSS_REFERENCES.items() for e, m in cases])
 def test_config_cross_references_are_checked(figure, edit, message):
     cfg = small_config("t")
     cfg["figures"][figure] = {**cfg["figures"][figure], **copy.deepcopy(edit)}
-    assert re.search(message, resolve_error(cfg))
+    assert re.search(rf"figures\.{figure}\.{message}", resolve_error(cfg))
 
 
 def test_an_empty_selection_draws_none_of_that_family():

@@ -43,3 +43,4 @@ def regression_metrics(pred: pd.DataFrame) -> dict[str, float]:
 def tidy(dataset: str, model: str, values: dict[str, float], split: str = "test") -> pd.DataFrame:
     return pd.DataFrame({"dataset": dataset, "model": model, "split": split,
                          "metric": list(values), "value": list(values.values())})
+

@@ -121,3 +121,22 @@ def load(path: str | Path, model_type: str, task: str):
         raise InputError(f"{path}: refusing to load a model file with untrusted type(s) "
                          f"{', '.join(sorted(untrusted))} (expected only {', '.join(TRUSTED_TYPES)})")
     return sio.load(path, trusted=TRUSTED_TYPES)
+
+
+def predictions(model, test, meta: dict):
+    """A fitted model's predictions of the test split: y_true, y_pred and, for a classifier, one
+    probability column per class (proba_columns), indexed by the split's rows."""
+    import pandas as pd
+
+    from .metrics import proba_columns
+
+    X = model_frame(test, meta["features"])
+    pred = pd.DataFrame({"y_true": test[meta["target"]].to_numpy()}, index=test.index)
+    if meta["task"] == "classification":
+        proba = model.predict_proba(X)
+        pred["y_pred"] = proba.argmax(axis=1)
+        for i, col in enumerate(proba_columns(meta["classes"])):
+            pred[col] = proba[:, i]
+    else:
+        pred["y_pred"] = model.predict(X).astype("float64")
+    return pred

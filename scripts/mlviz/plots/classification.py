@@ -45,6 +45,19 @@ def _legend_below(fig, ax) -> None:
     fig.legend(*ax.get_legend_handles_labels(), loc="outside lower left", frameon=False)
 
 
+def _one_vs_rest(pred: pd.DataFrame, classes: list[str], ax, display, score: str, short: str) -> list[float]:
+    """One curve per class against the rest, each labelled with its area: display(k, **kwargs) draws
+    class k's (a Display's from_predictions); returns the areas (the Display's `score`)."""
+    y, areas = pred["y_true"].to_numpy(), []
+    for k, cls in enumerate(classes):
+        disp = display(k, y_true=y == k, y_score=_proba(pred, classes, k), pos_label=True, name=f"{cls} vs rest",
+                       ax=ax)
+        area = getattr(disp, score)
+        disp.line_.set_label(f"{cls} vs rest ({short} = {area:.3f})")
+        areas.append(area)
+    return areas
+
+
 def draw_confusion_matrix(pred: pd.DataFrame, *, classes: list[str], style: Style, title: str,
                           normalize: str | None = None, colorbar: bool = True, ax=None):
     from sklearn.metrics import ConfusionMatrixDisplay
@@ -78,13 +91,8 @@ def draw_roc(pred: pd.DataFrame, *, classes: list[str], metrics: pd.DataFrame, s
         disp.line_.set_label(f"{name} (AUC = {roc_auc:.3f})")
         subtitle = f"test split; positive class: {classes[1]}"
     else:
-        aucs = []
-        for k, cls in enumerate(classes):
-            disp = RocCurveDisplay.from_predictions(y == k, _proba(pred, classes, k), pos_label=True,
-                                                    name=f"{cls} vs rest", ax=ax,
-                                                    plot_chance_level=k == len(classes) - 1)
-            disp.line_.set_label(f"{cls} vs rest (AUC = {disp.roc_auc:.3f})")
-            aucs.append(disp.roc_auc)
+        aucs = _one_vs_rest(pred, classes, ax, lambda k, **kw: RocCurveDisplay.from_predictions(
+            plot_chance_level=k == len(classes) - 1, **kw), "roc_auc", "AUC")
         _check(float(np.mean(aucs)), roc_auc, f"macro one-vs-rest ROC AUC of {name}")
         subtitle = f"test split, one-vs-rest; macro-average AUC = {roc_auc:.3f}"
     _legend_below(fig, ax)
@@ -113,12 +121,8 @@ def draw_pr(pred: pd.DataFrame, *, classes: list[str], metrics: pd.DataFrame, st
         disp.line_.set_label(f"{name} (average precision = {ap:.3f}; trapezoid area = {trapezoid:.3f})")
         subtitle = f"test split; positive class: {classes[1]}"
     else:
-        aps = []
-        for k, cls in enumerate(classes):
-            disp = PrecisionRecallDisplay.from_predictions(y == k, _proba(pred, classes, k), pos_label=True,
-                                                           name=f"{cls} vs rest", ax=ax)
-            disp.line_.set_label(f"{cls} vs rest (AP = {disp.average_precision:.3f})")
-            aps.append(disp.average_precision)
+        aps = _one_vs_rest(pred, classes, ax, lambda k, **kw: PrecisionRecallDisplay.from_predictions(**kw),
+                           "average_precision", "AP")
         _check(float(np.mean(aps)), ap, f"macro average precision of {name}")
         subtitle = f"test split, one-vs-rest; macro-average AP = {ap:.3f}"
     _legend_below(fig, ax)

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib import transforms
 from matplotlib.ticker import AutoLocator, MaxNLocator
 
 from ..errors import InputError
 from ..compute.metrics import proba_columns
-from .style import Style
+from .style import Style, legend_below
 
 METRIC_LABELS = {"accuracy": "Accuracy", "balanced_accuracy": "Balanced accuracy", "roc_auc": "ROC AUC",
                  "average_precision": "Average precision", "brier": "Brier score", "r2": "R²",
@@ -67,26 +66,17 @@ def _square(style: Style, ax, legend_rows: int):
     return style.axes(ax, width=side, height=side + extra, layout="constrained")
 
 
-def legend_below(ax, *, ncols: int = 1, **kwargs):
-    """The legend under the axes' tick labels and axis label, so that it hides no data whatever
-    the curves' shapes. The gap is measured, so the legend never overlaps the x label."""
-    for artist in [ax.get_legend()]:
-        if artist is not None:  # the one a Display drew inside the axes
-            artist.remove()
-    fig = ax.figure
-    renderer = fig.canvas.get_renderer()
-    gap = (ax.get_window_extent(renderer).y0 - ax.xaxis.get_tightbbox(renderer).y0) / fig.dpi + 0.08
-    offset = transforms.ScaledTranslation(0, -gap, fig.dpi_scale_trans)
-    legend = ax.legend(loc="upper left", bbox_to_anchor=(0, 0), bbox_transform=ax.transAxes + offset,
-                       frameon=False, ncols=ncols, borderaxespad=0, **kwargs)
-    if fig.get_layout_engine() is not None and len(fig.axes) == 1:
-        # Our own one-axes figure: widen it to the legend, or the layout would shrink the (square)
-        # axes to make the legend fit the width.
-        needed = legend.get_window_extent(renderer).width / fig.dpi + 0.3
-        width, height = fig.get_size_inches()
-        if needed > width:
-            fig.set_size_inches(needed, height)
-    return legend
+def _each_model(predictions: dict[str, pd.DataFrame], classes: list[str], style: Style, ax, curve):
+    """A square figure with one curve per model: curve(axes, i, model, y, proba, grid) draws the i-th
+    model's curve on the axes and returns (its Display, its legend label)."""
+    _check_predictions(predictions, ["y_true"] + proba_columns(classes))
+    fig, axes = _square(style, ax, len(predictions) + 1)
+    grid = np.linspace(0.0, 1.0, 501)
+    for i, (model, pred) in enumerate(predictions.items()):
+        disp, label = curve(axes, i, model, pred["y_true"].to_numpy(), pred[proba_columns(classes)].to_numpy(dtype="float64"),
+                            grid)
+        disp.line_.set_label(label)
+    return fig, axes
 
 
 def _finish(ax, title: str | None, subtitle: str) -> None:
@@ -133,23 +123,18 @@ def draw_roc_comparison(predictions: dict[str, pd.DataFrame], classes: list[str]
     metrics table's macro AUC."""
     from sklearn.metrics import RocCurveDisplay
 
-    _check_predictions(predictions, ["y_true"] + proba_columns(classes))
-    fig, ax = _square(style, ax, len(predictions) + 1)
-    binary = len(classes) == 2
-    grid = np.linspace(0.0, 1.0, 501)
-    for i, (model, pred) in enumerate(predictions.items()):
-        y = pred["y_true"].to_numpy()
-        proba = pred[proba_columns(classes)].to_numpy(dtype="float64")
+    def curve(axes, i, model, y, proba, grid):
         if binary:
-            disp = RocCurveDisplay.from_predictions(y, proba[:, 1], pos_label=1, name=model, ax=ax,
+            disp = RocCurveDisplay.from_predictions(y, proba[:, 1], pos_label=1, name=model, ax=axes,
                                                     curve_kwargs={"color": style.colour(i)})
             _agrees(disp.roc_auc, _metric_row(metrics, model, "roc_auc")["value"], f"ROC AUC of {model}")
-            label = f"{model} (AUC = {_quoted(metrics, model, 'roc_auc')})"
-        else:
-            disp = RocCurveDisplay(fpr=grid, tpr=_macro_roc(y, proba, grid), name=model).plot(
-                ax=ax, curve_kwargs={"color": style.colour(i)})
-            label = f"{model} (macro AUC = {_quoted(metrics, model, 'roc_auc')})"
-        disp.line_.set_label(label)
+            return disp, f"{model} (AUC = {_quoted(metrics, model, 'roc_auc')})"
+        disp = RocCurveDisplay(fpr=grid, tpr=_macro_roc(y, proba, grid), name=model).plot(
+            ax=axes, curve_kwargs={"color": style.colour(i)})
+        return disp, f"{model} (macro AUC = {_quoted(metrics, model, 'roc_auc')})"
+
+    binary = len(classes) == 2
+    fig, ax = _each_model(predictions, classes, style, ax, curve)
     ax.plot([0, 1], [0, 1], color="0.4", linestyle="--", linewidth=1, label="chance (AUC = 0.5)")
     ax.set_xlabel("False positive rate")
     ax.set_ylabel("True positive rate (recall)")
@@ -167,24 +152,19 @@ def draw_pr_comparison(predictions: dict[str, pd.DataFrame], classes: list[str],
     macro average of the one-vs-rest curves (chance level: the mean prevalence, 1/K)."""
     from sklearn.metrics import PrecisionRecallDisplay
 
-    _check_predictions(predictions, ["y_true"] + proba_columns(classes))
-    fig, ax = _square(style, ax, len(predictions) + 1)
-    binary = len(classes) == 2
-    grid = np.linspace(0.0, 1.0, 501)
-    for i, (model, pred) in enumerate(predictions.items()):
-        y = pred["y_true"].to_numpy()
-        proba = pred[proba_columns(classes)].to_numpy(dtype="float64")
+    def curve(axes, i, model, y, proba, grid):
         if binary:
-            disp = PrecisionRecallDisplay.from_predictions(y, proba[:, 1], pos_label=1, name=model, ax=ax,
+            disp = PrecisionRecallDisplay.from_predictions(y, proba[:, 1], pos_label=1, name=model, ax=axes,
                                                            curve_kwargs={"color": style.colour(i)})
             _agrees(disp.average_precision, _metric_row(metrics, model, "average_precision")["value"],
                     f"average precision of {model}")
-            label = f"{model} (AP = {_quoted(metrics, model, 'average_precision')})"
-        else:
-            disp = PrecisionRecallDisplay(precision=_macro_pr(y, proba, grid), recall=grid, name=model).plot(
-                ax=ax, curve_kwargs={"color": style.colour(i)})
-            label = f"{model} (macro AP = {_quoted(metrics, model, 'average_precision')})"
-        disp.line_.set_label(label)
+            return disp, f"{model} (AP = {_quoted(metrics, model, 'average_precision')})"
+        disp = PrecisionRecallDisplay(precision=_macro_pr(y, proba, grid), recall=grid, name=model).plot(
+            ax=axes, curve_kwargs={"color": style.colour(i)})
+        return disp, f"{model} (macro AP = {_quoted(metrics, model, 'average_precision')})"
+
+    binary = len(classes) == 2
+    fig, ax = _each_model(predictions, classes, style, ax, curve)
     y = next(iter(predictions.values()))["y_true"].to_numpy()
     if binary:
         chance, chance_label = float(np.mean(y == 1)), "chance (prevalence = {:.3f})"

@@ -206,3 +206,28 @@ def save(fig, path: str | Path, *, style: Style, stamp: dict | None = None) -> N
     fig.savefig(path, dpi=style.dpi, bbox_inches="tight", pad_inches=0.15,
                 metadata={"Software": None, **(stamp or {})})
     _pyplot().close(fig)
+
+
+def legend_below(ax, *, ncols: int = 1, widen: bool = True, **kwargs):
+    """The legend under the axes' tick labels and axis label, so that it hides no data whatever
+    the curves' shapes. The gap is measured, so the legend never overlaps the x label. widen: a
+    one-axes figure with a layout engine grows to the legend's width."""
+    from matplotlib import transforms
+
+    for artist in [ax.get_legend()]:
+        if artist is not None:  # the one a Display drew inside the axes
+            artist.remove()
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    gap = (ax.get_window_extent(renderer).y0 - ax.xaxis.get_tightbbox(renderer).y0) / fig.dpi + 0.08
+    offset = transforms.ScaledTranslation(0, -gap, fig.dpi_scale_trans)
+    legend = ax.legend(loc="upper left", bbox_to_anchor=(0, 0), bbox_transform=ax.transAxes + offset,
+                       frameon=False, ncols=ncols, borderaxespad=0, **kwargs)
+    if widen and fig.get_layout_engine() is not None and len(fig.axes) == 1:
+        # Our own one-axes figure: widen it to the legend, or the layout would shrink the (square)
+        # axes to make the legend fit the width.
+        needed = legend.get_window_extent(renderer).width / fig.dpi + 0.3
+        width, height = fig.get_size_inches()
+        if needed > width:
+            fig.set_size_inches(needed, height)
+    return legend

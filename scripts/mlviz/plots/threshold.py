@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import pandas as pd
-from matplotlib import transforms
 
 from ..errors import InputError
-from .style import Style
+from .style import Style, legend_below
 from ..compute.threshold import COLUMNS
 
 
@@ -39,10 +38,5 @@ def draw_threshold(table: pd.DataFrame, summary: dict, *, style: Style, ax=None,
     ax.grid(alpha=0.3)
     if title:
         ax.set_title(title)
-    # Under the axes label: measured, so it never overlaps it.
-    renderer = fig.canvas.get_renderer()
-    gap = (ax.get_window_extent(renderer).y0 - ax.xaxis.get_tightbbox(renderer).y0) / fig.dpi + 0.08
-    offset = transforms.ScaledTranslation(0, -gap, fig.dpi_scale_trans)
-    ax.legend(loc="upper left", bbox_to_anchor=(0, 0), bbox_transform=ax.transAxes + offset, frameon=False,
-              borderaxespad=0)
+    legend_below(ax, widen=False)  # under the axes label: measured, so it never overlaps it
     return fig

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib import colormaps, transforms
+from matplotlib import colormaps
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.ticker import MaxNLocator
 
 from ..errors import InputError
-from .style import Style
+from .style import Style, legend_below
 from ..compute.trust import AGREEMENT_COLUMNS, DELETION_COLUMNS
 
 # Method order and names as readers know them.
@@ -120,9 +120,5 @@ def draw_deletion(curve: pd.DataFrame, areas: pd.DataFrame, *, style: Style, ax=
     ax.grid(alpha=0.3)
     if title:
         ax.set_title(title)
-    renderer = fig.canvas.get_renderer()
-    gap = (ax.get_window_extent(renderer).y0 - ax.xaxis.get_tightbbox(renderer).y0) / fig.dpi + 0.08
-    offset = transforms.ScaledTranslation(0, -gap, fig.dpi_scale_trans)
-    ax.legend(loc="upper left", bbox_to_anchor=(0, 0), bbox_transform=ax.transAxes + offset, frameon=False,
-              borderaxespad=0, title="area: under the curve against k / k_max", alignment="left")
+    legend_below(ax, widen=False, title="area: under the curve against k / k_max", alignment="left")
     return fig
