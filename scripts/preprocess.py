@@ -12,7 +12,7 @@ def main(smk):
     meta = data.meta(smk.wildcards.dataset, ds, path, train, test, notes, smk.params.dropped)
     write_json(meta, smk.output.meta)
     for col, why in meta["dropped"].items():
-        log.info("dropped column %r: %s", col, why)
+        log.info("dropped column %r: %s", col, why)  # the reason and its numbers (the article words them)
     log.info("%s: %d rows → %d train, %d test, %d features", path, meta["rows"]["all"], len(train), len(test),
              len(meta["features"]))
 

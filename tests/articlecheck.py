@@ -149,6 +149,8 @@ def lookup(run_dir: Path, f: dict, config: dict, tables: dict | None = None):
             node = node[key]
         if "key" in where:
             node = node[where["key"]]
+        if "field" in where:  # a dropped column's reason: one of its numbers
+            node = node[where["field"]]
         agg = f.get("agg") or ""
         if agg.startswith("item"):
             return node[int(agg[4:])]

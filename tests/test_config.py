@@ -142,7 +142,7 @@ def test_a_minimal_config_gets_every_choice_spelt_out():
     assert ds["target"]["classes"] == ["Admit", "Waitlist"] and notes["mba"]["rows_without_target"] > 0
     assert ds["split"]["stratify"] is True
     assert ds["preprocess"]["drop"] == ["application_id"]
-    assert notes["mba"]["dropped"] == {"application_id": "an identifier: a different whole number in every row"}
+    assert notes["mba"]["dropped"] == {"application_id": {"reason": "identifier", "numeric": True}}
     assert set(ds["preprocess"]["binary"]) == {"gender", "international"}
     assert set(ds["preprocess"]["one_hot"]) == {"major", "race", "work_industry"}
     assert ds["preprocess"]["fill_missing"] == {"race": "most_frequent"}

@@ -43,7 +43,7 @@ def test_real_mba_gives_the_tutorials_columns_and_rows():
     assert table["admission"].value_counts().sort_index().tolist() == [900, 5194, 100]
     assert table["international"].isin([0, 1]).all() and table["gender"].isin([0, 1]).all()
     assert mba.meta["features"] == MBA_COLUMNS and mba.meta["classes"] == ["Admit", "Deny", "Waitlist"]
-    assert mba.meta["dropped"] == {"application_id": "listed under preprocess.drop"}
+    assert mba.meta["dropped"] == {"application_id": {"reason": "listed"}}
     binary = both(preprocess_in_process(real_data_config(), "mba_binary"))
     assert list(binary.columns) == MBA_COLUMNS + ["is_admitted"]
     assert binary["is_admitted"].sum() == 900
@@ -131,7 +131,7 @@ def test_a_new_csv_with_everything_inferred(tmp_path):
     assert ds["preprocess"]["one_hot"] == {"city": {"drop": "Bergen", "min_frequency": 0.01, "max_levels": 30}}
     assert ds["preprocess"]["scale"] == ["rooms"]
     assert list(prepared.test.columns) == ["rooms", "garden", "city = Oslo", "city = Tromsø", "price"]
-    assert prepared.meta["dropped"] == {"id": "an identifier: a different whole number in every row"}
+    assert prepared.meta["dropped"] == {"id": {"reason": "identifier", "numeric": True}}
     # A level's coefficient compares it with Bergen, the level left without a column.
     assert prepared.meta["levels"] == {"city = Oslo": {"column": "city", "reference": "Bergen"},
                                        "city = Tromsø": {"column": "city", "reference": "Bergen"}}
@@ -154,11 +154,20 @@ def test_date_columns_are_called_dates_and_kept_when_they_are_few(tmp_path):
     prepared = preprocess_in_process({"run": "h", "datasets": {"houses": {"source": str(csv),
                                                                           "target": {"column": "price"}}}}, "houses")
     dropped = prepared.meta["dropped"]
-    assert dropped["listed"] == "dates: a different one in every row, too many to use each date as a level"
-    assert dropped["sold"] == "dates: 60 different dates in 120 rows, too many to use each date as a level"
+    assert dropped["listed"] == {"reason": "dates", "distinct": 120, "present": 120}
+    assert dropped["sold"] == {"reason": "dates", "distinct": 60, "present": 120}
+    # the article's words for them (report/blocks/_words.md)
+    from mlviz.article.facts import dropped_facts
+    from mlviz.article import blocks
+
+    said = {c: re.sub(r"\[([^\]]*)\]\{\.fact[^}]*\}", r"\1", blocks.dropped(dropped_facts("meta.json", c, dropped[c])))
+            for c in ("listed", "sold", "id")}
+    assert said == {"listed": "dates: a different one in every row, too many to use each date as a level",
+                    "sold": "dates: 60 different dates in 120 rows, too many to use each date as a level",
+                    "id": "an identifier: a different whole number in every row"}
     assert "wave" not in dropped and prepared.ds["preprocess"]["one_hot"]["wave"]["drop"] == "2018-06-01"
     assert "remark" not in dropped
-    assert dropped["id"] == "an identifier: a different whole number in every row"
+    assert dropped["id"] == {"reason": "identifier", "numeric": True}
     assert "year" not in dropped and "year" in prepared.ds["preprocess"]["scale"]
 
 

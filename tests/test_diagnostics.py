@@ -156,7 +156,7 @@ def test_a_dropped_identifier_issued_in_the_targets_order_is_a_suspect():
     ident[order] = 5000 + np.arange(len(order))
     train, test, meta = table(df, "y")
     raw = raw_of(train, test).assign(customer_no=[str(i) for i in ident])
-    meta["dropped"] = {"customer_no": "an identifier: a different value in every row"}
+    meta["dropped"] = {"customer_no": {"reason": "identifier", "numeric": False}}
     out = dg.leakage(train, test, meta, raw, min_skill=0.97, identifier_skill=0.5).set_index("candidate")
     assert out.loc["customer_no", "kind"] == "dropped" and out.loc["customer_no", "suspect"]
     assert not out.loc["customer_no", "in_model"] and not out.loc["row number", "suspect"]
@@ -166,7 +166,7 @@ def test_a_file_sorted_by_the_target_is_no_leak_unless_a_feature_counts_the_rows
     df, _ = leaky(seed=3, sorted_file=True)
     train, test, meta = table(df, "y")
     raw = raw_of(train, test)
-    meta["dropped"] = {"id": "an identifier: a different value in every row"}
+    meta["dropped"] = {"id": {"reason": "identifier", "numeric": False}}
     out = dg.leakage(train, test, meta, raw.assign(id=[str(i + 1) for i in raw.index]), min_skill=0.97,
                      identifier_skill=0.5).set_index("candidate")
     assert out.loc["row number", "skill"] > 0.9

@@ -191,10 +191,10 @@ def test_shap_values_are_stored_in_words(name, tables):
 # ----------------------------------------------------------------------------- what the zoo says
 def test_identifiers_are_dropped_with_their_reason(tables):
     dropped = {n: prepared(n, tables).meta["dropped"] for n in ("churn", "credit", "cars", "penguins_raw")}
-    assert dropped["churn"]["rownames"] == "an identifier: a different whole number in every row"
-    assert dropped["credit"]["id"] == "an identifier: a different whole number in every row"
-    assert dropped["cars"]["Name"].startswith("nearly an identifier: ")
-    assert dropped["penguins_raw"]["Individual ID"].startswith("nearly an identifier: ")
+    assert dropped["churn"]["rownames"] == {"reason": "identifier", "numeric": True}
+    assert dropped["credit"]["id"] == {"reason": "identifier", "numeric": True}
+    assert dropped["cars"]["Name"]["reason"] == "nearly_identifier"
+    assert dropped["penguins_raw"]["Individual ID"]["reason"] == "nearly_identifier"
     # A quantity that differs in every row is no identifier: its numbers do not number the rows.
     assert "Umsatz" not in prepared("euro", tables).meta["dropped"]
 

@@ -40,6 +40,11 @@ def listed(items: list[str], more: str | None = None) -> str:
     return str(words.listed_more(list(items), more)) if more else str(words.listed(list(items)))
 
 
+def dropped(reason: dict) -> str:
+    """Why a column was dropped, in words (report/blocks/_words.md); its numbers already facts."""
+    return str(_env().get_template("_words.md").module.dropped(reason))
+
+
 def more_columns(n: int) -> str:
     """The count of further columns a list leaves out ("2 more columns")."""
     return str(_env().get_template("_words.md").module.more_columns(n))

@@ -206,7 +206,7 @@ def data_section(run: Run, config: dict, notes: dict) -> tuple[dict, dict, dict]
                               for i, c in enumerate(meta["classes"])]
         if meta["rows"]["without_target"]:
             note["without_target"] = fact(meta["rows"]["without_target"], ",d", table=mrel, col="rows.without_target")
-        note["dropped"] = [{"name": code(c), "why": fact(None, table=mrel, col="dropped", where={"key": c}, text=why)}
+        note["dropped"] = [{"name": code(c), "why": B.dropped(dropped_facts(mrel, c, why))}
                            for c, why in meta["dropped"].items()]
         # The rule is one of median, mean, most_frequent: the template words it.
         note["fills"] = [{"name": code(c), "rule": str(f["rule"])} for c, f in meta["fills"].items()]
@@ -220,6 +220,20 @@ def data_section(run: Run, config: dict, notes: dict) -> tuple[dict, dict, dict]
     claims = {"has_files": bool(files), "several_files": len(files) > 1, "has_generated": bool(generated)}
     return v, claims, {"data_table": B.render("data_table", datasets=table),
                        "data_notes": B.render("data_notes", datasets=notes_)}
+
+
+def dropped_facts(mrel: str, column: str, why: dict) -> dict:
+    """A dropped column's reason (meta.json's dropped) with its numbers as facts of the meta table."""
+    fmts = {"missing": ",d", "rows": ",d", "distinct": ",d", "present": ",d", "words": ".1f", "share": ".0%"}
+    out = {"reason": why["reason"], "numeric": why.get("numeric"),
+           "every": why.get("distinct") is not None and why.get("distinct") == why.get("present")}
+    for k, v in why.items():
+        where = {"key": column, "field": k}
+        if k in fmts:
+            out[k] = fact(v, fmts[k], table=mrel, col="dropped", where=where)
+        elif k == "value":
+            out[k] = fact(None, table=mrel, col="dropped", where=where, text=str(v))
+    return out
 
 
 # =============================================================================== sections

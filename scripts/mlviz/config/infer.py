@@ -213,7 +213,7 @@ def _kept_levels(col: dict, rows: int, rare: float) -> int:
 
 def resolve_columns(name: str, ds: dict, profile: dict, path) -> tuple[dict, dict]:
     """The recipe with every column's treatment spelt out, and notes on what was inferred
-    ({dropped: {column: reason}})."""
+    ({dropped: {column: {reason, and the numbers behind it}}})."""
     pre = ds["preprocess"]
     key = f"datasets.{name}.preprocess"
     cols = profile["profile"]
@@ -229,7 +229,9 @@ def resolve_columns(name: str, ds: dict, profile: dict, path) -> tuple[dict, dic
                 if c not in cols:
                     raise _missing_column(path, c, f"{key}.{role}", profile)
 
-    dropped: dict[str, str] = {}
+    # Why each column is dropped, as a reason and the numbers behind it (the article words it:
+    # report/blocks/_words.md, `dropped`).
+    dropped: dict[str, dict] = {}
     if pre["drop"] == "auto":
         explicit = set(pre["binary"]) | set(pre["one_hot"]) | set(pre["fill_missing"])
         if isinstance(pre["scale"], list):
@@ -240,32 +242,28 @@ def resolve_columns(name: str, ds: dict, profile: dict, path) -> tuple[dict, dic
                 continue
             present = rows - col["missing"]
             if col["missing"] == rows:
-                dropped[c] = "empty in every row"
+                dropped[c] = {"reason": "empty"}
             elif col["missing"] > MOSTLY_EMPTY * rows:
-                dropped[c] = f"mostly empty: no value in {col['missing']:,} of {rows:,} rows"
+                dropped[c] = {"reason": "mostly_empty", "missing": col["missing"], "rows": rows}
             elif col["distinct"] == 1:
-                dropped[c] = f"the same value ({col['levels'][0][0]}) in every row"
+                dropped[c] = {"reason": "constant", "value": str(col["levels"][0][0])}
             elif col.get("date") and (col["distinct"] > 0.5 * present or
                                       not 2 <= _kept_levels(col, rows, pre["rare_levels"]) <= pre["max_levels"]):
                 # Too many dates to make each one a level; a few (survey waves, model years) are kept.
-                spread = ("a different one in every row" if col["distinct"] == present
-                          else f"{col['distinct']:,} different dates in {present:,} rows")
-                dropped[c] = f"dates: {spread}, too many to use each date as a level"
+                dropped[c] = {"reason": "dates", "distinct": col["distinct"], "present": present}
             elif _id_like(c, col, rows):
-                dropped[c] = ("an identifier: a different value in every row" if not col["numeric"] else
-                              "an identifier: a different whole number in every row")
+                dropped[c] = {"reason": "identifier", "numeric": bool(col["numeric"])}
             elif not col["numeric"] and col["distinct"] > 2 and col["distinct"] > 0.5 * present:
                 # A label of (nearly) each row, or prose: no level common enough to learn from.
-                dropped[c] = (f"free text: {col['distinct']:,} distinct values in {present:,} rows, "
-                              f"{_words(col):.1f} words each on average" if _words(col) >= FREE_TEXT_WORDS else
-                              f"nearly an identifier: {col['distinct']:,} distinct values in {present:,} rows")
+                dropped[c] = ({"reason": "free_text", "distinct": col["distinct"], "present": present,
+                               "words": round(_words(col), 1)} if _words(col) >= FREE_TEXT_WORDS else
+                              {"reason": "nearly_identifier", "distinct": col["distinct"], "present": present})
             elif not col["numeric"] and col["distinct"] > 2 and _kept_levels(col, rows, pre["rare_levels"]) < 2:
-                dropped[c] = (f"no level is common enough: each of its {col['distinct']:,} values is in fewer "
-                              f"than {pre['rare_levels']:.0%} of the rows")
+                dropped[c] = {"reason": "rare_levels", "distinct": col["distinct"], "share": pre["rare_levels"]}
         drop = list(dropped)
     else:
         drop = list(pre["drop"])
-        dropped = {c: "listed under preprocess.drop" for c in drop}
+        dropped = {c: {"reason": "listed"} for c in drop}
     if tcol in drop:
         raise InputError(f"config key {key}.drop: {tcol!r} is the target column")
 
