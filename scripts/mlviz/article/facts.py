@@ -591,7 +591,8 @@ def performance_section(run: Run, ds: str, model: str, describe: dict) -> tuple[
          "rows": fact(len(pred), ",d", table=prel, agg="count"), "row_noun": md_escape(describe["rows"]),
          "one_class": one_class,
          "roc_auc": run.metric(ds, model, "roc_auc"), "average_precision": run.metric(ds, model, "average_precision"),
-         "bands": B.listed([run.reading(f"auc_{name}", "g") for name in C.AUC_BANDS])}
+         "bands": B.listed([run.reading(f"auc_{name}", "g") for name in C.AUC_BANDS]),
+         "ap_far_above": run.reading("ap_far_above", "g"), "ap_above": run.reading("ap_above", "g")}
     if len(classes) == 2:
         neg, pos = class_name(meta, classes[0]), class_name(meta, classes[1])
         n = lambda t, p: fact(int(((pred.y_true == t) & (pred.y_pred == p)).sum()), ",d", table=prel,  # noqa: E731
