@@ -363,7 +363,7 @@ def comparison(metrics: pd.DataFrame, differences: pd.DataFrame, metric: str,
     # beats it, no model is said to beat another.
     models = rows["model"].tolist()
     guessing = [mm for mm in models if checks is not None and not checks.better(mm)]
-    one_class = [mm for mm in models if checks is not None and _one_class(checks, mm)]
+    one_class = [mm for mm in models if checks is not None and one_class_model(checks, mm)]
     nothing = checks is not None and len(guessing) == len(models)
     claims.update(learned_nothing=nothing, some_guess=bool(guessing) and not nothing,
                   one_class=bool(one_class), leader_guesses=leader in guessing)
@@ -373,7 +373,8 @@ def comparison(metrics: pd.DataFrame, differences: pd.DataFrame, metric: str,
                     "guessing": guessing, "one_class": one_class}
 
 
-def _one_class(checks: Checks, model: str) -> bool:
+def one_class_model(checks: Checks, model: str) -> bool:
+    """The model predicts one class for every test row (checks' baseline table)."""
     b = checks.baseline[(checks.baseline["model"] == model) & checks.baseline["headline"]]
     return bool(len(b) and b["one_class"].iloc[0])
 

@@ -827,7 +827,7 @@ def checks_section(run: Run, config: dict) -> tuple[dict, dict, str]:
                 d["near_constant"].append({"name": code(r.column), "share": fact(float(r.top_share), ".1%",
                                                                                    table=crel, where=w, col="top_share")})
         for m in ck.baseline.loc[ck.baseline["headline"].astype(bool), "model"]:
-            if C._one_class(ck, m):
+            if C.one_class_model(ck, m):
                 d["one_class"].append(label(m))
             elif not ck.better(m):
                 d["guessing"].append({"model": label(m), **guessing(run, ds, m, ck)})
