@@ -72,11 +72,11 @@ class Run:
         self.root = Path(root)
         self.fmt = f".{decimals}f"
         self.r = readings  # config report.readings: where numbers become words
+        self._cache: dict[str, object] = {}
 
     def reading(self, key: str, fmt: str) -> str:
         """A threshold of report.readings, as a fact of the config."""
         return fact(self.r[key], fmt, table="config", where={"key": f"report.readings.{key}"})
-        self._cache: dict[str, object] = {}
 
     def table(self, rel: str) -> pd.DataFrame:
         if rel not in self._cache:
