@@ -25,7 +25,8 @@ import yaml
 
 # =========================================================================== HTML parsing
 class Article(HTMLParser):
-    """The parts of article.html the tests look at."""
+    """The parts of article.html the tests look at. Also fed the poor man's rendering of
+    tests/qmdtext.py (the fast tests), which writes the same few elements."""
 
     SKIP = {"code", "script", "style", "nav", "header"}
 
@@ -34,8 +35,13 @@ class Article(HTMLParser):
         self.images: list[bytes] = []
         self.facts: list[dict] = []
         self.conditions: list[dict] = []  # visible spans shown under a claim: {when|unless, text}
+        self.blocks: list[dict] = []  # every element shown under a condition: kind, meta, text, atoms
+        self.paragraphs: list[dict] = []  # {text, chapter}
+        self.headings: list[dict] = []  # {level, text}
         self.captions: list[str] = []
         self.table_captions: list[str] = []
+        self.figcaptions: list[dict] = []  # {text, ids: the ids around it, innermost last}
+        self.tables: list[dict] = []  # {ids, headers}
         self.xrefs: list[str] = []
         self.ids: set[str] = set()
         self.enclosing: dict[str, set[str]] = {}  # id -> the ids of the elements around it
@@ -44,9 +50,17 @@ class Article(HTMLParser):
         self.prose_parts: list[str] = []  # the running text: no code, styles, scripts, navigation
         self._stack: list[tuple[str, set, dict]] = []
         self._fact: dict | None = None
+        self._code: list | None = None
         self._capture: list | None = None
+        self._paragraph: list | None = None
+        self._heading: list | None = None
+        self._open_blocks: list[dict] = []
         self._colophon = False
+        self._chapter = ""
         self.feed(text)
+
+    def _ids(self) -> list[str]:
+        return [x["id"] for _, _, x in self._stack if x.get("id")]
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -64,22 +78,56 @@ class Article(HTMLParser):
             self.xrefs.append(a.get("href", ""))
         if tag == "span" and "fact" in classes:
             self._fact = {**{k.removeprefix("data-"): v for k, v in a.items() if k != "class"}, "text": ""}
+        if tag == "code":
+            self._code = []
+        block = None
         for key in ("data-when-meta", "data-unless-meta"):
-            if key in a and a[key].startswith("claims."):
-                self.conditions.append({"kind": key[5:9], "claim": a[key][len("claims."):]})
+            if key in a:
+                block = {"kind": key[5:9], "meta": a[key], "parts": [], "atoms": [], "tag": tag}
+                if a[key].startswith("claims."):
+                    self.conditions.append({"kind": key[5:9], "claim": a[key][len("claims."):]})
+        if block is not None:
+            self.blocks.append(block)
+            self._open_blocks.append(block)
         if tag in ("figcaption", "caption"):
             self._capture = []
-        self._stack.append((tag, classes, a))
+        if tag == "p":
+            self._paragraph = []
+        if tag in ("h1", "h2"):
+            self._heading = []
+        if tag == "table":
+            self.tables.append({"ids": self._ids(), "headers": []})
+        self._stack.append((tag, classes, {**a, "_block": block}))
 
     def handle_endtag(self, tag):
         while self._stack:
-            t, classes, _ = self._stack.pop()
+            t, classes, a = self._stack.pop()
             if t == "span" and "fact" in classes and self._fact is not None:
                 self.facts.append(self._fact)
+                for b in self._open_blocks:
+                    b["atoms"].append(("fact", self._fact["text"], self._fact))
                 self._fact = None
+            if t == "code" and self._code is not None:
+                for b in self._open_blocks:
+                    b["atoms"].append(("code", "".join(self._code), {}))
+                self._code = None
             if t in ("figcaption", "caption") and self._capture is not None:
-                (self.captions if t == "figcaption" else self.table_captions).append("".join(self._capture).strip())
+                text = "".join(self._capture).strip()
+                (self.captions if t == "figcaption" else self.table_captions).append(text)
+                self.figcaptions.append({"text": squeeze(text), "ids": [x["id"] for _, _, x in self._stack if x.get("id")]})
                 self._capture = None
+            if t == "p" and self._paragraph is not None:
+                self.paragraphs.append({"text": squeeze("".join(self._paragraph)), "chapter": self._chapter})
+                self._paragraph = None
+            if t in ("h1", "h2") and self._heading is not None:
+                text = re.sub(r"^[\d.]+\s+", "", squeeze("".join(self._heading)))
+                self.headings.append({"level": int(t[1]), "text": text})
+                if t == "h1":
+                    self._chapter = text
+                self._heading = None
+            if a.get("_block") is not None:
+                a["_block"]["text"] = squeeze("".join(a["_block"]["parts"]))
+                self._open_blocks.remove(a["_block"])
             if t == tag:
                 break
 
@@ -87,8 +135,18 @@ class Article(HTMLParser):
         self.text_parts.append(data)
         if self._fact is not None:
             self._fact["text"] += data
+        if self._code is not None:
+            self._code.append(data)
         if self._capture is not None:
             self._capture.append(data)
+        if self._paragraph is not None:
+            self._paragraph.append(data)
+        if self._heading is not None:
+            self._heading.append(data)
+        for b in self._open_blocks:
+            b["parts"].append(data)
+        if self._stack and self._stack[-1][0] == "th" and self.tables:
+            self.tables[-1]["headers"].append(data.strip())
         inside = {t for t, _, _ in self._stack}
         if not inside & self.SKIP:
             self.prose_parts.append(data)
@@ -108,6 +166,15 @@ class Article(HTMLParser):
     @property
     def prose(self) -> str:
         return "".join(self.prose_parts)
+
+    def shown(self, meta: str, kind: str = "when") -> list[dict]:
+        """The elements shown under a condition ("claims.x.y" or a section flag "has_x")."""
+        return [b for b in self.blocks if b["meta"] == meta and b["kind"] == kind]
+
+
+def squeeze(text: str) -> str:
+    """Text as a reader compares it: one space for any run of white space, straight apostrophes."""
+    return re.sub(r"\s+", " ", text.replace("\u2019", "'").replace("\xa0", " ")).strip()
 
 
 def article(run_dir: Path) -> Article:
@@ -241,42 +308,81 @@ def _imp(run_dir, ds, model, method) -> pd.DataFrame:
     return _rank_order(t[(t.dataset == ds) & (t.model == model) & (t.method == method)]).reset_index(drop=True)
 
 
+def _json(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+# Claims that only say whether a part of a section is there (a second LIME row, a permutation table
+# for the SHAP model): what they show is checked by the sentences they show, not recomputed.
+SECTION_FLAGS: set[str] = set()
+
+
 def recompute(run_dir: Path, sections: dict, config: dict) -> dict:
     """Every claim of the article, from the tables, by this test's own reading of them."""
+    return expectations(run_dir, sections, config)[0]
+
+
+def expectations(run_dir: Path, sections: dict, config: dict) -> tuple[dict, dict]:
+    """(claims, subjects): every claim of the article and every name or number a sentence gives
+    (a leader, a push, a model beaten, a class), from the tables by this module's own arithmetic,
+    with the thresholds of the run's config (report.readings), never mlviz.article's code."""
     R = config["report"]["readings"]  # the thresholds, from the run's config: not from mlviz.article.claims
-    out = {}
+    out, E = {}, {}
     metrics = pd.read_parquet(run_dir / "metrics.parquet")
+    metrics = metrics[metrics.split == "test"] if "split" in metrics else metrics
     m = lambda ds, mod, k: float(metrics[(metrics.dataset == ds) & (metrics.model == mod)  # noqa: E731
                                          & (metrics.metric == k)].value.iloc[0])
+    models = metrics[["dataset", "model"]].drop_duplicates()
+    out["intro"] = {"one_model": len(models) == 1, "neural": bool(sections.get("neural"))}
+    sources = [s for s in config["sources"].values()]
+    files = [s["path"] for s in sources if "path" in s]
+    out["data"] = {"has_files": bool(files), "several_files": len(files) > 1,
+                   "has_generated": any("generator" in s for s in sources)}
     if "tree" in sections:
         ds, model = sections["tree"]
-        meta = json.loads((run_dir / f"data/{ds}/meta.json").read_text())
+        meta = _json(run_dir / f"data/{ds}/meta.json")
+        depth = config["datasets"][ds]["models"][model]["params"].get("max_depth")
+        c = {"depth_limited": bool(depth), "regression": meta["task"] == "regression"}
         if meta["task"] == "regression":
-            out["tree"] = {"regression": True, "beats_mean": _interval(run_dir, ds, model, "r2").lower > 0}
+            c.update(beats_mean=_interval(run_dir, ds, model, "r2").lower > 0, above_baseline=False,
+                     below_baseline=False, indistinct=False, majority_unique=False)
         else:
             y = pd.read_parquet(run_dir / f"predictions/{ds}/{model}.parquet").y_true
-            counts = sorted(y.value_counts().tolist(), reverse=True)
-            share = counts[0] / len(y)
+            counts = y.value_counts()
+            top = counts[counts == counts.max()].index
+            share = counts.max() / len(y)
             acc = _interval(run_dir, ds, model, "accuracy")
-            out["tree"] = {"regression": False, "majority_unique": len(counts) == 1 or counts[0] > counts[1],
-                           "above_baseline": acc.lower > share, "below_baseline": acc.upper < share,
-                           "indistinct": acc.lower <= share <= acc.upper}
+            c.update(beats_mean=False, majority_unique=len(top) == 1, above_baseline=acc.lower > share,
+                     below_baseline=acc.upper < share, indistinct=acc.lower <= share <= acc.upper)
+            E["tree"] = {"majority": meta["classes"][int(min(top))], "share": share}
+        out["tree"] = c
     if "importance" in sections:
         ds, model = sections["importance"]
         perm, imp = _imp(run_dir, ds, model, "permutation"), _imp(run_dir, ds, model, "impurity")
         noise = perm.value <= NOISE_SDS * perm.spread
         clear = _unique_top(perm.value) and not noise.iloc[0]
+        drops = int((perm.value > 0).sum())
         c = {"has_impurity": len(imp) > 0, "permutation_leader_clear": clear, "has_noise": bool(noise.any()),
              "all_noise": bool(noise.all()), "some_noise": bool(noise.any() and not noise.all()),
-             "has_drop": bool((perm.value > 0).any()), "has_negative": bool((perm.value < 0).any())}
+             "has_drop": drops > 0, "has_negative": bool((perm.value < 0).any()), "many_drops": drops > 1,
+             "one_drop": drops == 1}
         c["unclear_drop"] = c["has_drop"] and not clear
+        e = {"permutation_leader": perm.feature[0], "drops": list(zip(perm.feature, perm.value))[:min(3, drops)],
+             "noise": perm.feature[noise].tolist(), "features": len(perm)}
         if len(imp):
             lead = _unique_top(imp.value)
+            c["impurity_leader_unique"] = lead
             c["same_leader"] = lead and clear and imp.feature[0] == perm.feature[0]
             c["different_leader"] = lead and clear and imp.feature[0] != perm.feature[0]
-            top = set(imp.feature[:config["report"]["top_k"]])
-            c["impurity_top_noisy"] = bool(top & set(perm.feature[noise]))
-        out["importance"] = c
+            top = imp.feature[:config["report"]["top_k"]].tolist()
+            noisy = [f for f in top if f in set(perm.feature[noise])]
+            c["impurity_top_noisy"], c["one_top_noisy"] = bool(noisy), len(noisy) == 1
+            e.update(impurity_leader=imp.feature[0], impurity_top=list(zip(imp.feature, imp.value))[:3],
+                     impurity_top_noisy=noisy)
+        else:
+            c.update(impurity_leader_unique=False, same_leader=False, different_leader=False,
+                     impurity_top_noisy=False, one_top_noisy=False)
+        out["importance"], E["importance"] = c, e
     if "shap" in sections:
         ds, model = sections["shap"]
         values = pd.read_parquet(run_dir / f"shap/{ds}/{model}/values.parquet")
@@ -284,155 +390,438 @@ def recompute(run_dir: Path, sections: dict, config: dict) -> dict:
         lead = mean.feature[0]
         x, s = values[f"x:{lead}"], values[f"shap:{lead}"]
         rho = x.rank().corr(s.rank()) if x.nunique() > 1 and s.nunique() > 1 else 0.0
-        row = values.loc[config["figures"]["shap"]["instances"][0]]
-        contrib = np.array([row[f"shap:{f}"] for f in mean.feature])
+        instance = config["figures"]["shap"]["instances"][0]
+        row = values.loc[instance]
+        contrib = pd.Series({f: float(row[f"shap:{f}"]) for f in mean.feature})
+        summary = _json(run_dir / f"shap/{ds}/{model}/summary.json")
         c = {"leader_unique": _unique_top(mean.value), "direction_up": rho > R["shap_direction"],
              "direction_down": rho < -R["shap_direction"], "direction_mixed": abs(rho) <= R["shap_direction"],
              "has_push_up": bool((contrib > 0).any()), "has_push_down": bool((contrib < 0).any()),
-             "additivity_passed": json.loads((run_dir / f"shap/{ds}/{model}/summary.json").read_text())["additivity"]["passed"]}
+             "additivity_passed": summary["additivity"]["passed"],
+             "row_an": config["datasets"][ds]["describe"]["row"].strip()[:1].lower() in set("aeiou")}
         # XGBoost's margins are log-odds for two classes only; with more, a softmax turns them into probabilities.
-        dmeta = json.loads((run_dir / f"data/{ds}/meta.json").read_text())
+        dmeta = _json(run_dir / f"data/{ds}/meta.json")
         c["softmax_margin"] = (config["datasets"][ds]["models"][model]["type"] == "xgboost"
                                and dmeta["task"] == "classification" and len(dmeta["classes"]) > 2)
         perm = _imp(run_dir, ds, model, "permutation")
+        c["has_permutation"] = len(perm) > 0
+        c["agrees_with_permutation"] = c["differs_from_permutation"] = False
+        e = {"leader": lead, "top": list(zip(mean.feature, mean.value))[:3], "instance": instance}
         if len(perm):
             clear = _unique_top(perm.value) and not (perm.value[0] <= NOISE_SDS * perm.spread[0])
             c["agrees_with_permutation"] = c["leader_unique"] and clear and perm.feature[0] == lead
             c["differs_from_permutation"] = c["leader_unique"] and clear and perm.feature[0] != lead
-        out["shap"] = c
+            e["permutation_leader"] = perm.feature[0]
+        for side, sign in (("push_up", 1), ("push_down", -1)):
+            pushes = contrib[contrib * sign > 0]
+            if len(pushes):
+                f = (pushes * sign).idxmax()  # the largest push that way (first in importance order on a tie)
+                e[side] = (f, float(contrib[f]), row.get(f"raw:{f}"))
+        out["shap"], E["shap"] = c, e
     if "lime" in sections:
         ds, model, rows = sections["lime"]
         base = run_dir / f"lime/{ds}/{model}"
-        exp = pd.read_parquet(base / f"test{rows[0]}/explanation.parquet")
+        exp = pd.read_parquet(base / f"test{rows[0]}/explanation.parquet").sort_values("rank")
         jac = float(pd.read_parquet(base / f"test{rows[0]}/agreement.parquet").mean_jaccard.iloc[0])
         probs = {c[6:]: exp[c].iloc[0] for c in exp.columns if c.startswith("proba_")}
-        c = {"explains_predicted": exp["class"].iloc[0] == max(probs, key=probs.get),
+        predicted = max(probs, key=probs.get)
+        c = {"explains_predicted": exp["class"].iloc[0] == predicted,
              "stable": jac >= R["lime_stable"], "partly_stable": R["lime_partly_stable"] <= jac < R["lime_stable"],
              "unstable": jac < R["lime_partly_stable"], "has_support": bool((exp.weight > 0).any()),
-             "has_against": bool((exp.weight < 0).any())}
+             "has_against": bool((exp.weight < 0).any()), "has_second_row": len(rows) > 1,
+             "rows_flip": False, "rows_share": False}
+        e = {"predicted": predicted, "class": str(exp["class"].iloc[0]), "p": float(probs[predicted]),
+             "support": list(zip(exp.rule[exp.weight > 0], exp.weight[exp.weight > 0]))[:2],
+             "against": list(zip(exp.rule[exp.weight < 0], exp.weight[exp.weight < 0]))[:2], "flipped": []}
         if len(rows) > 1:
             other = pd.read_parquet(base / f"test{rows[1]}/explanation.parquet").set_index("feature").weight
             a = exp.set_index("feature").weight
-            common = a.index.intersection(other.index)
+            common = [f for f in a.index if f in other.index]
             flipped = [f for f in common if a[f] * other[f] < 0]
             c.update(rows_flip=bool(flipped), rows_share=len(common) > 0 and not flipped)
-        out["lime"] = c
+            e["flipped"] = flipped
+        c.update(one_support=len(e["support"]) == 1, one_against=len(e["against"]) == 1,
+                 one_flipped=len(e["flipped"]) == 1)
+        out["lime"], E["lime"] = c, e
     if "linear" in sections:
         ds, model = sections["linear"]
         coef = _imp(run_dir, ds, model, "coefficient")
-        c = {"has_weak": bool((coef.value.abs() < 2 * coef.spread).any()), "has_positive": bool((coef.value > 0).any()),
+        weak = coef.feature[coef.value.abs() < 2 * coef.spread].tolist()
+        c = {"has_weak": bool(weak), "one_weak": len(weak) == 1, "has_positive": bool((coef.value > 0).any()),
              "has_negative": bool((coef.value < 0).any())}
         others = metrics[(metrics.dataset == ds) & (metrics.metric == "r2") & (metrics.model != model)]
         c["has_other"] = len(others) > 0
+        c.update(better_than_best=False, worse_than_best=False, same_as_best=False)
+        pos = coef[coef.value > 0].sort_values(["value", "feature"], ascending=[False, True])
+        neg = coef[coef.value < 0].sort_values(["value", "feature"])
+        e = {"positive": list(zip(pos.feature, pos.value))[:3], "negative": list(zip(neg.feature, neg.value))[:2],
+             "weak": weak}
+        c.update(one_positive=len(pos) == 1, one_negative=len(neg) == 1)
         if len(others):
             best = others.sort_values(["value", "model"], ascending=[False, True]).model.iloc[0]
             lo, hi = _diff(run_dir, ds, model, best, "r2")
             c.update(better_than_best=lo > 0, worse_than_best=hi < 0, same_as_best=lo <= 0 <= hi)
+            e["best_other"] = best
         pred = pd.read_parquet(run_dir / f"predictions/{ds}/{model}.parquet")
         res = pred.y_true - pred.y_pred
-        gap = (res.mean() - res.median()) / res.std()
-        c.update(right_skewed=gap > R["residual_skew"], left_skewed=gap < -R["residual_skew"], symmetric=abs(gap) <= R["residual_skew"])
-        # The unit of each coefficient: standardised (meta's scale), 0/1 in both splits, or a number.
-        scale = json.loads((run_dir / f"data/{ds}/meta.json").read_text())["scale"] or {}
-        splits = [pd.read_parquet(run_dir / f"data/{ds}/{s}.parquet") for s in ("train", "test")]
-        # A one-hot level compares with its column's dropped reference level, when the recipe drops one.
-        one_hot = config["datasets"][ds]["preprocess"]["one_hot"]
-        compared = {f for f in coef.feature for col, spec in one_hot.items()
-                    if f.startswith(f"{col}_") and f not in one_hot and ("drop" in spec or spec.get("drop_first"))}
-        kinds = {f: "scaled" if f in scale else "level" if f in compared else
+        gap = (res.mean() - res.median()) / (res.std() or 1.0)
+        c.update(right_skewed=gap > R["residual_skew"], left_skewed=gap < -R["residual_skew"],
+                 symmetric=abs(gap) <= R["residual_skew"])
+        # The unit of each coefficient: standardised (meta's scale), a one-hot level against its
+        # column's reference level, 0/1 in both splits (yes against no), or a number (per unit).
+        dmeta = _json(run_dir / f"data/{ds}/meta.json")
+        scale = dmeta["scale"] or {}
+        levels = dmeta.get("levels") or {}
+        splits = [pd.read_parquet(run_dir / f"data/{ds}/{s}.parquet") for s in ("train", "test")
+                  if (run_dir / f"data/{ds}/{s}.parquet").exists()]
+        kinds = {f: "scaled" if f in scale else "level" if (levels.get(f) or {}).get("reference") is not None else
                  "yes_no" if all(set(d[f].dropna().unique()) <= {0, 1} for d in splits) else "number"
                  for f in coef.feature}
+        n, lv, yn = ("number" in kinds.values(), "level" in kinds.values(), "yes_no" in kinds.values())
         c.update(all_scaled=set(kinds.values()) == {"scaled"}, none_scaled="scaled" not in kinds.values(),
-                 unscaled_levels="level" in kinds.values(), unscaled_yes_no="yes_no" in kinds.values(),
-                 unscaled_numbers="number" in kinds.values())
-        out["linear"] = c
+                 unscaled_levels=lv, unscaled_yes_no=yn, unscaled_numbers=n)
+        c["some_scaled"] = not c["all_scaled"] and not c["none_scaled"]
+        # Which words say the unit (report/article.qmd, "Coefficients"): the first kind present is the
+        # main reading, the others asides.
+        c.update(units_numbers=n, units_levels=lv and not n, units_yes_no=yn and not n and not lv,
+                 units_asides=n and (lv or yn), units_aside_levels=n and lv, units_aside_both=n and lv and yn,
+                 units_aside_yes_no=n and yn, units_then_yes_no=lv and yn and not n)
+        e["scaled"] = [f for f in scale if kinds.get(f) == "scaled"]  # in the data's order, as meta lists them
+        c["one_scaled"] = len(e["scaled"]) == 1
+        out["linear"], E["linear"] = c, e
     if "effects" in sections:
         ds, model = sections["effects"]
         s = pd.read_parquet(run_dir / f"effects/{ds}/{model}/summary.parquet")
         shown = s[s.shown]
-        out["effects"] = {"all_monotone": bool(shown.monotone.isin(["increasing", "decreasing"]).all())}
+        out["effects"] = {"all_monotone": bool(shown.monotone.isin(["increasing", "decreasing"]).all()),
+                          "has_flat": bool((shown.monotone == "flat").any()),
+                          "has_mixed": bool((shown.monotone == "mixed").any())}
+        E["effects"] = {"shapes": list(zip(shown.sort_values("rank").feature, shown.sort_values("rank").monotone))}
     if "performance" in sections:
         ds, model = sections["performance"]
-        meta = json.loads((run_dir / f"data/{ds}/meta.json").read_text())
+        meta = _json(run_dir / f"data/{ds}/meta.json")
         auc = m(ds, model, "roc_auc")
         bands = [(R[f"auc_{n}"], n) for n in ("excellent", "good", "fair", "moderate")] + [(-1, "weak")]
         band = next(n for b, n in bands if auc >= b)
-        c = {"binary": len(meta["classes"]) == 2, **{f"auc_{n}": n == band for _, n in bands}}
-        if c["binary"]:
+        binary = len(meta["classes"]) == 2
+        c = {"binary": binary, **{f"auc_{n}": n == band for _, n in bands}, "ap_far_above": False, "ap_above": False,
+             "ap_close": False, "trapezoid_above_ap": False, "trapezoid_not_above_ap": False}
+        E["performance"] = {"classes": meta["classes"]}
+        if binary:
             pred = pd.read_parquet(run_dir / f"predictions/{ds}/{model}.parquet")
             ratio = m(ds, model, "average_precision") / (pred.y_true == 1).mean()
             c.update(ap_far_above=ratio >= R["ap_far_above"], ap_above=R["ap_above"] <= ratio < R["ap_far_above"],
                      ap_close=ratio < R["ap_above"],
-                     trapezoid_above_ap=m(ds, model, "pr_auc_trapezoid") > m(ds, model, "average_precision"))
+                     trapezoid_above_ap=m(ds, model, "pr_auc_trapezoid") > m(ds, model, "average_precision"),
+                     one_positive=int((pred.y_true == 1).sum()) == 1, one_negative=int((pred.y_true == 0).sum()) == 1)
             c["trapezoid_not_above_ap"] = not c["trapezoid_above_ap"]
         out["performance"] = c
     if "threshold" in sections:
         ds, model = sections["threshold"]
-        s = json.loads((run_dir / f"threshold/{ds}/{model}.json").read_text())
-        table = pd.read_parquet(run_dir / f"threshold/{ds}/{model}.parquet")
-        assert s["best_f1"] == table.f1.max(), "the F1-best threshold is not the table's best F1"
-        moved = abs(s["best_f1_threshold"] - 0.5) > R["threshold_move"]
+        s = _json(run_dir / f"threshold/{ds}/{model}.json")
+        moved = abs(s["best_f1_threshold"] - s["default_threshold"]) > R["threshold_move"]
         gain = s["f1_at_best"] - s["f1_at_default"] > R["f1_gain"]
-        out["threshold"] = {"default_near_best": not (moved and gain)}
+        out["threshold"] = {"moves": moved, "gains": gain, "default_near_best": not (moved and gain)}
     if "comparison" in sections:
         ds, metric = sections["comparison"]
         t = pd.read_parquet(run_dir / f"comparison/{ds}/metrics.parquet")
-        t = t[t.metric == metric].sort_values(["value", "model"], ascending=[metric in ("rmse", "mae", "brier"), True])
+        lower_better = metric in ("rmse", "mae", "brier")
+        t = t[t.metric == metric].sort_values(["value", "model"], ascending=[lower_better, True])
         leader, others = t.model.iloc[0], t.model.iloc[1:].tolist()
-        beaten = [o for o in others if _diff(run_dir, ds, leader, o, metric)[0] > 0]
+        sign = -1 if lower_better else 1
+        beaten = [o for o in others if (_diff(run_dir, ds, leader, o, metric)[0] > 0 if sign > 0
+                                        else _diff(run_dir, ds, leader, o, metric)[1] < 0)]
         tied = len(t) > 1 and t.value.iloc[0] == t.value.iloc[1]
-        out["comparison"] = {"several": len(t) > 1, "beats_all": bool(others) and not tied and beaten == others,
+        out["comparison"] = {"several": len(t) > 1, "leader_unique": not tied,
+                             "beats_all": bool(others) and not tied and beaten == others,
                              "beats_some": 0 < len(beaten) < len(others) and not tied,
                              "beats_none": bool(others) and not beaten}
+        E["comparison"] = {"leader": leader, "value": float(t.value.iloc[0]), "beaten": beaten,
+                           "not_beaten": [o for o in others if o not in beaten]}
     if "calibration" in sections:
         ds, cls = sections["calibration"]
         s = pd.read_parquet(run_dir / f"calibration/{ds}/scores.parquet")
-        s = s[s["class"] == cls]
-        well = (s.ece <= R["well_calibrated_ece"])
-        briers = sorted(s.brier)
+        s = s[s["class"] == cls].sort_values(["brier", "model"])
+        well = s.ece <= R["well_calibrated_ece"]
+        briers = s.brier.tolist()
         out["calibration"] = {"all_well": bool(well.all()), "none_well": not well.any(),
                               "some_well": bool(well.any() and not well.all()),
-                              "best_unique": len(briers) == 1 or briers[0] < briers[1]}
+                              "best_unique": len(briers) == 1 or briers[0] < briers[1],
+                              "one_well": int(well.sum()) == 1, "one_other": int((~well).sum()) == 1}
+        E["calibration"] = {"well": s.model[well].tolist(), "others": s.model[~well].tolist(), "best": s.model.iloc[0],
+                            "brier": briers[0]}
     if "trust" in sections:
         ds, deletion = sections["trust"]
         path = run_dir / f"trust/{ds}/agreement.parquet"
         agree = pd.read_parquet(path) if path.exists() else pd.DataFrame(columns=["model", "spearman"])
-        c = {"has_agreement": len(agree) > 0, "has_deletion": deletion is not None}
+        c = {"has_agreement": len(agree) > 0, "has_deletion": deletion is not None, "methods_agree": False,
+             "methods_disagree": False, "methods_mixed": False, "shap_faithful": False}
         if len(agree):
             n = agree.groupby("model").size()
             model = sorted(n.index, key=lambda k: (-n[k], k))[0]
             rho = agree[agree.model == model].spearman.dropna()
             c.update(methods_agree=len(rho) > 0 and bool((rho >= R["methods_agree"]).all()),
                      methods_disagree=bool((rho < R["methods_disagree"]).any()))
+            c["methods_mixed"] = not (c["methods_agree"] or c["methods_disagree"])
+            E["trust"] = {"model": model, "rho": rho.tolist()}
         if deletion:
             a = pd.read_parquet(run_dir / f"trust/{deletion[0]}/{deletion[1]}/deletion_area.parquet").set_index("order").area
             c["shap_faithful"] = bool(a["shap"] > a["random"])
         out["trust"] = c
-    return out
+    if sections.get("neural"):
+        ds = sections["neural"]["dataset"]
+        h = pd.read_parquet(run_dir / f"neural/{ds}/history.parquet")
+        last = {sp: h[(h.split == sp) & (h.metric == "accuracy")].sort_values("step").value.iloc[-1]
+                for sp in ("train", "validation")}
+        vl = h[(h.split == "validation") & (h.metric == "loss")].sort_values("step")
+        epochs = int(h.step.max()) + 1
+        best = int(vl.step[vl.value == vl.value.min()].iloc[0])
+        gap = last["train"] - last["validation"]
+        pred = pd.read_parquet(run_dir / f"predictions/{ds}/cnn.parquet")
+        wrong = pred[pred.y_true != pred.y_pred]
+        pairs = wrong.groupby(["y_true", "y_pred"]).size()
+        most = pairs[pairs == pairs.max()] if len(pairs) else pairs
+        out["neural"] = {
+            "overfits": best + 1 < epochs and vl.value.iloc[-1] > R["overfit"] * vl.value.min(),
+            "gap_close": abs(gap) < R["close_accuracy"], "train_above": gap >= R["close_accuracy"],
+            "validation_above": gap <= -R["close_accuracy"],
+            "randomization_pass": m(ds, "cnn", "gradcam_randomization_spearman_mean")
+            < config["neural"]["sanity"]["max_rank_correlation"],
+            "deletion_pass": m(ds, "cnn", "gradcam_deletion_drop_salient") > m(ds, "cnn", "gradcam_deletion_drop_random"),
+            "no_mistake": len(wrong) == 0, "mistake_unique": len(most) == 1}
+        E["neural"] = {"mistake": tuple(int(v) for v in most.index[0]) if len(most) == 1 else None}
+    manifest = run_dir / "manifest.parquet"
+    if manifest.exists():  # the run's own record of its checkout, written after the article
+        out["colophon"] = {"dirty": bool(pd.read_parquet(manifest, columns=["git_dirty"]).git_dirty.any())}
+    return out, E
 
 
 def check_claims(run_dir: Path) -> list[str]:
-    """Claims of the facts file against this module's own reading of the tables, and every sentence
-    the HTML shows under a claim against that claim's truth."""
+    """Claims of the facts file against this module's own reading of the tables, every sentence the
+    HTML shows under a claim against that claim's truth, every claim of the facts recomputed here
+    (a claim this module does not know is a problem: a new sentence without a test), and every name
+    or number a sentence gives against this module's own subject."""
+    return check_document(run_dir, article(run_dir))
+
+
+def check_document(run_dir: Path, doc: Article) -> list[str]:
     facts = facts_file(run_dir)
     meta, config = facts["metadata"], resolved_config(run_dir)
-    written = meta["claims"]
+    written = dict(meta["claims"])
+    if "colophon" not in written:  # added by rule report when it renders: what the colophon shows
+        shown = [c for c in doc.conditions if c["claim"] == "colophon.dirty"]
+        if shown:
+            written["colophon"] = {"dirty": any(c["kind"] == "when" for c in shown)}
     sections = sections_of(run_dir, meta, config)
+    claims, subjects = expectations(run_dir, sections, config)
     problems = []
-    for section, claims in recompute(run_dir, sections, config).items():
-        for name, truth in claims.items():
+    for section, values in claims.items():
+        for name, truth in values.items():
             if section not in written or name not in written[section]:
-                problems.append(f"claim {section}.{name} is missing from the facts")
+                if section in written or section in ("tree", "importance", "shap", "lime", "linear", "effects"):
+                    problems.append(f"claim {section}.{name} is missing from the facts")
             elif bool(written[section][name]) != bool(truth):
                 problems.append(f"claim {section}.{name}: the article says {written[section][name]}, the tables "
                                 f"say {bool(truth)}")
-    for cond in article(run_dir).conditions:
+    for section, values in written.items():
+        for name in values:
+            if name not in claims.get(section, {}) and f"{section}.{name}" not in SECTION_FLAGS:
+                problems.append(f"claim {section}.{name} of the facts is not recomputed by tests/articlecheck.py")
+    for cond in doc.conditions:
         section, name = cond["claim"].split(".", 1)
         value = written.get(section, {}).get(name)
         if value is None:
             problems.append(f"a sentence is shown under claims.{cond['claim']}, which the facts do not hold")
         elif (cond["kind"] == "when") != bool(value):
             problems.append(f"a sentence is shown {cond['kind']} claims.{cond['claim']}, which is {value}")
+    problems += check_names(doc, subjects, claims, config)
+    return problems
+
+
+# =========================================================================== names, recomputed
+def printed(text: str) -> tuple[float, float]:
+    """A number as printed ("−5,773", "+0.046", "83.0%") and half a unit of its last digit."""
+    t = text.strip().replace("\u2212", "-").replace(",", "").replace("+", "")
+    pct = t.endswith("%")
+    t = t.rstrip("%").strip()
+    decimals = len(t.split(".")[1]) if "." in t else 0
+    scale = 100 if pct else 1
+    return float(t) / scale, 0.5 * 10 ** -decimals / scale
+
+
+def prints(text: str, value: float) -> bool:
+    """Whether `text` is `value` rounded as printed."""
+    try:
+        v, half = printed(text)
+    except ValueError:
+        return False
+    return abs(v - float(value)) <= half * (1 + 1e-9) + 1e-12
+
+
+def _and(items: list[str]) -> str:
+    """Names joined as report/blocks/_words.md joins them."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _listed(text: str, expected: list[tuple], what: str) -> list[str]:
+    """A list "a (1.0), b (2.0) and c (3.0)" (values optional) against the expected names and values,
+    in order."""
+    if not expected:
+        return [f"{what}: lists {text!r}, the tables give none"]
+    pat = []
+    for name, *value in expected:
+        pat.append(re.escape(squeeze(str(name))) + (r" \((?P<v%d>[^()]*)\)" % len(pat) if value else ""))
+    joined = pat[0] if len(pat) == 1 else ", ".join(pat[:-1]) + " and " + pat[-1]
+    m = re.fullmatch(joined, text)
+    if not m:
+        names = _and([str(e[0]) for e in expected])
+        return [f"{what}: the article says {text!r}, the tables give {names}"]
+    return [f"{what}: {expected[i][0]} is printed {m.group(f'v{i}')!r}, the table gives {expected[i][1]}"
+            for i in range(len(expected)) if len(expected[i]) > 1 and not prints(m.group(f"v{i}"), expected[i][1])]
+
+
+def _under(doc: Article, claim: str, pattern: str, kind: str = "when") -> list[re.Match]:
+    """Matches of `pattern` in the text of the elements shown under a claim."""
+    return [m for b in doc.shown(f"claims.{claim}", kind) for m in [re.search(pattern, b["text"])] if m]
+
+
+def _anywhere(doc: Article, pattern: str) -> list[re.Match]:
+    return [m for p in doc.paragraphs for m in [re.search(pattern, p["text"])] if m]
+
+
+def check_names(doc: Article, E: dict, claims: dict, config: dict) -> list[str]:
+    """Every name (and the number beside it) that a sentence gives, against the subject this module
+    recomputed; a sentence its claim shows must still read as the pattern here expects, so that a
+    reworded sentence is checked again rather than skipped; and the number of a verb or noun agrees
+    with the number of names."""
+    problems: list[str] = []
+
+    def need(claim, pattern, kind="when", where=None):
+        """The sentence under `claim`, or under none (where="text"): it must be there when shown."""
+        section, _, name = claim.partition(".")
+        shown = not name or claims.get(section, {}).get(name) == (kind == "when")
+        found = _anywhere(doc, pattern) if where == "text" else _under(doc, claim, pattern, kind)
+        if shown and not found:
+            problems.append(f"no sentence under {kind} claims.{claim} reads /{pattern}/: reworded? update the check")
+        return found
+
+    def same(what, said, expected):
+        if squeeze(str(said)) != squeeze(str(expected)):
+            problems.append(f"{what}: the article says {said!r}, the tables give {expected!r}")
+
+    def agree(what, word, n, one, many):
+        if word != (one if n == 1 else many):
+            problems.append(f"{what}: {word!r} for {n} (expected {one if n == 1 else many!r})")
+
+    e = E.get("tree")
+    if e:
+        for m in need("tree.majority_unique", r"Always answering (?P<c>.+?), the most common class"):
+            same("the tree's majority class", m["c"], e["majority"])
+    e = E.get("importance")
+    if e:
+        for m in need("importance.same_leader", r"Both measures put (?P<f>.+) first\."):
+            same("the permutation leader", m["f"], e["permutation_leader"])
+        for m in need("importance.different_leader", r"impurity puts (?P<i>.+) first, permutation (?P<p>.+)\.$"):
+            same("the impurity leader", m["i"], e["impurity_leader"])
+            same("the permutation leader", m["p"], e["permutation_leader"])
+        for m in need("importance.has_impurity", r"By impurity, the model leans most on (?P<l>.+)\.$"):
+            problems += _listed(m["l"], e["impurity_top"], "the impurity leaders")
+        for m in need("importance.many_drops", r"the largest drops come from (?P<l>.+)\.$"):
+            problems += _listed(m["l"], e["drops"], "the largest permutation drops")
+        for m in need("importance.one_drop", r"only shuffling (?P<l>.+) lowers the test score"):
+            problems += _listed(m["l"], e["drops"], "the one permutation drop")
+        for m in need("importance.impurity_top_noisy", r"top \S+, (?P<l>.+) (?P<v>costs?) no more than the noise"):
+            problems += _listed(m["l"], [(f,) for f in e["impurity_top_noisy"]], "impurity's noisy leaders")
+            agree("impurity's noisy leaders", m["v"], len(e["impurity_top_noisy"]), "costs", "cost")
+        for claim in ("importance.some_noise", "importance.all_noise"):
+            for m in need(claim, r"features? can(?:not)? be told apart from zero by permutation \((?P<l>.+)\)\.$"):
+                names = e["noise"][:8]
+                shown = _and(names) if len(e["noise"]) <= 8 else ", ".join(names) + f" and {len(e['noise']) - 8} more"
+                same("the features within noise", m["l"], shown)
+    e = E.get("shap")
+    if e:
+        for side in ("push_up", "push_down"):
+            for m in need(f"shap.has_{side}", rf"largest {side.replace('_', ' ')} comes from (?P<f>.+?)"
+                                               r"(?: = (?P<raw>[^()]+))? \((?P<v>[^()]+)\)\.$"):
+                f, value, raw = e[side]
+                same(f"the SHAP {side.replace('_', ' ')}", m["f"], f)
+                if squeeze(m["f"]) == squeeze(f) and not prints(m["v"], value):
+                    problems.append(f"the SHAP {side.replace('_', ' ')}: printed {m['v']!r}, the table gives {value}")
+                if m["raw"] is not None and raw is not None and not prints(m["raw"], float(raw)):
+                    problems.append(f"the SHAP {side.replace('_', ' ')}: value {m['raw']!r}, the row has {raw}")
+        for m in need("shap", r"the leaders are (?P<l>.+?)\.", where="text"):
+            problems += _listed(m["l"], e["top"], "the mean |SHAP| leaders")
+        for claim, pattern in (("shap.direction_up", r"High values of (?P<f>.+) sit on the right"),
+                               ("shap.direction_down", r"High values of (?P<f>.+) sit on the left"),
+                               ("shap.direction_mixed", r"The effect of (?P<f>.+) has no single direction")):
+            for m in need(claim, pattern):
+                same("the SHAP leader", m["f"], e["leader"])
+        for m in need("shap.differs_from_permutation", r"ranks (?P<f>.+) first instead"):
+            same("the permutation leader of the SHAP model", m["f"], e.get("permutation_leader"))
+    e = E.get("lime")
+    if e:
+        for m in need("lime", r"gives the class (?P<p>.+?) a probability of (?P<v>\S+), and LIME explains the "
+                              r"probability of (?P<c>.+?) \(", where="text"):
+            same("the class LIME's row is predicted", m["p"], e["predicted"])
+            same("the class LIME explains", m["c"], e["class"])
+            if not prints(m["v"], e["p"]):
+                problems.append(f"LIME's predicted probability: printed {m['v']!r}, the table gives {e['p']}")
+        for side, claim in (("support", "has_support"), ("against", "has_against")):
+            verb = "raises? it most" if side == "support" else "lowers? it most"
+            for m in need(f"lime.{claim}", rf"(?P<n>conditions? that|Those that|The one that) {verb} (?P<v>is|are) (?P<l>.+)\.$"):
+                problems += _listed(m["l"], e[side], f"LIME's conditions ({side})")
+                agree(f"LIME's conditions ({side})", m["v"], len(e[side]), "is", "are")
+        for m in need("lime.rows_flip", r"share, (?P<l>.+) (?P<v>pushes|push) in opposite directions"):
+            problems += _listed(m["l"], [(f,) for f in e["flipped"]], "the features LIME's two rows flip")
+            agree("the features LIME's two rows flip", m["v"], len(e["flipped"]), "pushes", "push")
+    e = E.get("linear")
+    if e:
+        for m in need("linear.has_positive", r"largest positive (?P<n>coefficients?) (?P<v>belongs?) to (?P<l>.+)\.$"):
+            problems += _listed(m["l"], e["positive"], "the largest positive coefficients")
+            agree("the largest positive coefficients", m["v"], len(e["positive"]), "belongs", "belong")
+        for m in need("linear.has_negative", r"The most negative (?P<v>belongs?) to (?P<l>.+)\.$"):
+            problems += _listed(m["l"], e["negative"], "the most negative coefficients")
+            agree("the most negative coefficients", m["v"], len(e["negative"]), "belongs", "belong")
+        for m in need("linear.has_weak", r"^(?P<l>.+) (?P<v>lies|lie) within two standard errors"):
+            weak = e["weak"]
+            shown = _and(weak) if len(weak) <= 8 else ", ".join(weak[:8]) + f" and {len(weak) - 8} more"
+            same("the coefficients within two standard errors", m["l"], shown)
+            agree("the coefficients within two standard errors", m["v"], len(weak), "lies", "lie")
+        for m in need("linear.some_scaled", r"The (?P<n>features?) (?P<l>.+) (?P<v>was|were) standardised"):
+            sc = e["scaled"]
+            shown = _and(sc) if len(sc) <= 6 else ", ".join(sc[:6]) + f" and {len(sc) - 6} more"
+            same("the standardised features", m["l"], shown)
+            agree("the standardised features", m["v"], len(sc), "was", "were")
+        for m in need("linear.has_other", r"The best model of the other family, (?P<m>.+?), reaches"):
+            same("the best model of the other family", m["m"], e.get("best_other"))
+    e = E.get("comparison")
+    if e:
+        for m in need("comparison", r"By (?P<metric>.+?), (?P<m>\S+) scores highest", where="text"):
+            same("the model that scores highest", m["m"], e["leader"])
+        for m in need("comparison.beats_some", r"it beats (?P<b>.+), but not (?P<n>.+)\.$"):
+            same("the models beaten", m["b"], _and(e["beaten"]))
+            same("the models not beaten", m["n"], _and(e["not_beaten"]))
+    e = E.get("calibration")
+    if e:
+        for m in need("calibration.some_well", r"Only (?P<l>.+) (?P<v>has|have) an ECE of at most \S+; the "
+                                               r"(?P<o>other's|others'|other model's|other models')"):
+            same("the well-calibrated models", m["l"], _and(e["well"]))
+            agree("the well-calibrated models", m["v"], len(e["well"]), "has", "have")
+            if (len(e["others"]) == 1) != (m["o"] in ("other's", "other model's")):
+                problems.append(f"the other models: {m['o']!r} for {len(e['others'])}")
+        for m in need("calibration.best_unique", r"The lowest Brier score, (?P<b>\S+), is (?P<m>.+)'s\."):
+            same("the model with the lowest Brier score", m["m"], e["best"])
+            if not prints(m["b"], e["brier"]):
+                problems.append(f"the lowest Brier score: printed {m['b']!r}, the table gives {e['brier']}")
+    e = E.get("trust")
+    if e:
+        for m in need("trust.has_agreement", r"For the (?P<m>.+?) model,", where="text"):
+            same("the model whose methods are compared", m["m"], e["model"])
+    e = E.get("neural")
+    if e:
+        for m in need("neural.mistake_unique", r"The most frequent mistake is class (?P<t>.+) read as (?P<p>.+)\.$"):
+            same("the most frequent mistake", f"{m['t']} as {m['p']}", f"{e['mistake'][0]} as {e['mistake'][1]}"
+                 if e["mistake"] else None)
     return problems
 
 
@@ -455,6 +844,8 @@ def sections_of(run_dir: Path, meta: dict, config: dict) -> dict:
         ds = plain(facts["calibration"]["dataset"])
         classes = config["datasets"][ds]["target"]["classes"]
         out["calibration"] = (ds, classes[1] if len(classes) == 2 else "all")
+    if meta.get("has_neural"):
+        out["neural"] = {"dataset": config["neural"]["dataset"]}
     if meta.get("has_trust"):
         ds = plain(facts["trust"]["dataset"])
         deletion = None

@@ -257,6 +257,7 @@ def importance_section(run: Run, ds: str, model: str, top_k: int) -> tuple[dict,
         v["impurity_top"] = top("impurity", imp)
         v["impurity_leader"] = run.ranked(ds, model, "impurity", 1)
         v["impurity_top_noisy"] = B.listed([run.named(ds, model, "permutation", f) for f in subjects["impurity_top_noisy"]])
+    claims["one_top_noisy"] = len(subjects.get("impurity_top_noisy", [])) == 1
     rows = []
     for r in range(1, min(top_k, len(perm)) + 1):
         fp = perm.feature.iloc[r - 1]
@@ -336,6 +337,9 @@ def lime_section(run: Run, ds: str, model: str, positions: list[int]) -> tuple[d
     agree = run.table(arel).iloc[0]
     other = run.table(f"lime/{ds}/{model}/test{positions[1]}/explanation.parquet") if len(positions) > 1 else None
     claims, subjects = C.lime(exp, agree, other, run.r)
+    support, against = exp[exp.weight > 0].head(2), exp[exp.weight < 0].head(2)
+    claims.update(one_support=len(support) == 1, one_against=len(against) == 1,
+                  one_flipped=len(subjects.get("flipped", [])) == 1)
     cls = str(exp["class"].iloc[0])
     predicted = subjects["predicted"]
     meta = run.json(f"data/{ds}/meta.json")
@@ -350,7 +354,7 @@ def lime_section(run: Run, ds: str, model: str, positions: list[int]) -> tuple[d
          "predicted": class_name(meta, predicted), "class": class_name(meta, cls),
          "p_predicted": fact(float(exp[f'proba_{predicted}'].iloc[0]), ".2f", table=erel, where={"rank": 1},
                              col=f"proba_{predicted}"),
-         "support": rules(exp[exp.weight > 0].head(2)), "against": rules(exp[exp.weight < 0].head(2)),
+         "support": rules(support), "against": rules(against),
          "seeds": fact(int(agree["seeds"]), "d", table=arel, col="seeds"),
          "top_k": fact(int(agree["top_k"]), "d", table=arel, col="top_k"),
          "jaccard": fact(float(agree["mean_jaccard"]), ".2f", table=arel, col="mean_jaccard"),
@@ -428,7 +432,8 @@ def linear_section(run: Run, ds: str, model: str) -> tuple[dict, dict, dict, str
                           count={"table": f"data/{ds}/meta.json", "col": "scale", "agg": "len_beyond", "rank": 6}),
          "references": references_text(subjects["references"]),
          "r2": run.metric(ds, model, "r2")}
-    claims["one_weak"] = len(subjects["weak"]) == 1
+    claims.update(one_weak=len(subjects["weak"]) == 1, one_positive=len(pos) == 1, one_negative=len(neg) == 1,
+                  one_scaled=len(scaled) == 1)
     claims.update(units_claims(claims))
     rmse, mae = run.metric_value(ds, model, "rmse"), run.metric_value(ds, model, "mae")
     v["rmse"] = run.metric(ds, model, "rmse", sig(rmse or 1))
@@ -566,6 +571,8 @@ def calibration_section(run: Run, ds: str, classes: list[str]) -> tuple[dict, di
     positive = classes[1] if len(classes) == 2 else None
     claims, subjects = C.calibration(scores, positive, run.r)
     cls = subjects["class"]
+    models = scores.loc[scores["class"] == cls, "model"].nunique()
+    claims.update(one_well=len(subjects["well"]) == 1, one_other=models - len(subjects["well"]) == 1)
     best = subjects["best"]
     brier = float(scores[(scores.model == best) & (scores["class"] == cls)]["brier"].iloc[0])
     v = {"dataset": label(ds), "well": B.listed([label(m) for m in subjects["well"]]), "best": label(best),
