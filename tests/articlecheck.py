@@ -269,9 +269,9 @@ def lookup(run_dir: Path, f: dict, config: dict, tables: dict | None = None):
     return getattr(series, agg)()
 
 
-def check_facts(run_dir: Path) -> tuple[list[str], list[dict]]:
+def check_facts(run_dir: Path, doc: Article | None = None) -> tuple[list[str], list[dict]]:
     config = resolved_config(run_dir)
-    doc = article(run_dir)
+    doc = doc or article(run_dir)
     wrong, tables = [], {}
     for f in doc.facts:
         value = lookup(run_dir, f, config, tables)
@@ -406,7 +406,10 @@ def expectations(run_dir: Path, sections: dict, config: dict) -> tuple[dict, dic
         perm = _imp(run_dir, ds, model, "permutation")
         c["has_permutation"] = len(perm) > 0
         c["agrees_with_permutation"] = c["differs_from_permutation"] = False
-        e = {"leader": lead, "top": list(zip(mean.feature, mean.value))[:3], "instance": instance}
+        # Rule shap_dependence draws the feature of each rank by mean |SHAP| over the stored rows.
+        by_mean = values[[f"shap:{f}" for f in mean.feature]].abs().mean()
+        ranked = sorted(mean.feature, key=lambda f: (-by_mean[f"shap:{f}"], f))
+        e = {"leader": lead, "top": list(zip(mean.feature, mean.value))[:3], "instance": instance, "ranked": ranked}
         if len(perm):
             clear = _unique_top(perm.value) and not (perm.value[0] <= NOISE_SDS * perm.spread[0])
             c["agrees_with_permutation"] = c["leader_unique"] and clear and perm.feature[0] == lead
@@ -563,6 +566,7 @@ def expectations(run_dir: Path, sections: dict, config: dict) -> tuple[dict, dic
             c.update(methods_agree=len(rho) > 0 and bool((rho >= R["methods_agree"]).all()),
                      methods_disagree=bool((rho < R["methods_disagree"]).any()))
             c["methods_mixed"] = not (c["methods_agree"] or c["methods_disagree"])
+            c["one_pair"] = len(rho) == 1
             E["trust"] = {"model": model, "rho": rho.tolist()}
         if deletion:
             a = pd.read_parquet(run_dir / f"trust/{deletion[0]}/{deletion[1]}/deletion_area.parquet").set_index("order").area
@@ -608,7 +612,8 @@ def check_document(run_dir: Path, doc: Article) -> list[str]:
     facts = facts_file(run_dir)
     meta, config = facts["metadata"], resolved_config(run_dir)
     written = dict(meta["claims"])
-    if "colophon" not in written:  # added by rule report when it renders: what the colophon shows
+    if "colophon" not in written and (run_dir / "manifest.parquet").exists():
+        # added by rule report when it renders: what the colophon shows
         shown = [c for c in doc.conditions if c["claim"] == "colophon.dirty"]
         if shown:
             written["colophon"] = {"dirty": any(c["kind"] == "when" for c in shown)}
@@ -630,6 +635,8 @@ def check_document(run_dir: Path, doc: Article) -> list[str]:
     for cond in doc.conditions:
         section, name = cond["claim"].split(".", 1)
         value = written.get(section, {}).get(name)
+        if section == "colophon" and section not in written:
+            continue  # no manifest to read the checkout's state from (the fast tests' runs)
         if value is None:
             problems.append(f"a sentence is shown under claims.{cond['claim']}, which the facts do not hold")
         elif (cond["kind"] == "when") != bool(value):
@@ -758,6 +765,14 @@ def check_names(doc: Article, E: dict, claims: dict, config: dict) -> list[str]:
                 same("the SHAP leader", m["f"], e["leader"])
         for m in need("shap.differs_from_permutation", r"ranks (?P<f>.+) first instead"):
             same("the permutation leader of the SHAP model", m["f"], e.get("permutation_leader"))
+        for c in doc.figcaptions:
+            rank = next((int(i.rsplit("-", 1)[1]) for i in c["ids"] if re.fullmatch(r"fig-shap-dependence-\d+", i)), None)
+            if rank is not None:
+                m = re.search(r"dependence plot of (?P<f>.+) for the", c["text"])
+                if not m:
+                    problems.append(f"the caption of fig-shap-dependence-{rank} names no feature: {c['text']!r}")
+                else:
+                    same(f"the feature of dependence plot {rank}", m["f"], e["ranked"][rank - 1])
     e = E.get("lime")
     if e:
         for m in need("lime", r"gives the class (?P<p>.+?) a probability of (?P<v>\S+), and LIME explains the "
@@ -853,6 +868,289 @@ def sections_of(run_dir: Path, meta: dict, config: dict) -> dict:
             deletion = (selection.entries(config, "shap")[0])
         out["trust"] = (ds, deletion)
     return out
+
+
+# =========================================================================== readings a reader checks
+def check_readings(run_dir: Path, doc: Article | None = None) -> list[str]:
+    """What a careful reader finds wrong although each fact is its table's and each claim holds
+    (issue 21, item 4): a sentence about a chapter that is absent, a caption naming a metric its
+    table lacks, identical captions of the sub-figures of one figure, a sentence that refers back to
+    one that was left out, a verdict that the printed numbers contradict, a range that misstates the
+    values it summarises."""
+    doc = doc or article(run_dir)
+    facts = facts_file(run_dir)
+    return (absent_chapters(doc) + caption_metrics(doc) + same_captions(doc)
+            + left_out_antecedents(facts["metadata"]) + printed_verdicts(doc, facts, resolved_config(run_dir)))
+
+
+# A phrase that speaks of a chapter, and the heading of that chapter.
+CHAPTER_WORDS = [(r"\bdecision trees?\b", "A decision tree"), (r"\bfeature importances?\b", "Which features matter"),
+                 (r"\bSHAP\b", "Explaining predictions with SHAP"), (r"\bLIME\b", "Explaining predictions with LIME"),
+                 (r"\bcoefficients?\b", "Linear models"), (r"\bfeature effects\b", "Feature effects"),
+                 (r"\bclassification performance\b", "Classification performance"),
+                 (r"\bneural network|\bCNN\b|\bimages\b", "Neural networks"),
+                 (r"\btrust(ed)?\b", "Can you trust these explanations?")]
+
+
+def absent_chapters(doc: Article) -> list[str]:
+    """The introduction names only chapters the article has, and a pointer to another chapter ("the
+    last chapter") finds it there."""
+    headings = [h["text"] for h in doc.headings]
+    problems = []
+    intro = [p["text"] for p in doc.paragraphs if p["chapter"] in ("", "Seeing inside machine-learning models")]
+    for pattern, heading in CHAPTER_WORDS:
+        for text in intro:
+            if re.search(pattern, text) and heading not in headings:
+                problems.append(f"the introduction speaks of {re.search(pattern, text).group(0)!r}, but the article "
+                                f"has no chapter {heading!r}")
+    chapters = [h["text"] for h in doc.headings if h["level"] == 1 and h["text"] not in ("Further figures", "Colophon")]
+    for p in doc.paragraphs:
+        if re.search(r"\bthe last chapter\b", p["text"]):
+            last = chapters[-1] if chapters else None
+            if last != "Can you trust these explanations?" or last == p["chapter"]:
+                problems.append(f"{p['chapter']!r} points to the last chapter, which is {last!r}: "
+                                f"{p['text'][:80]!r}")
+    return problems
+
+
+def _labels() -> dict:
+    return yaml.safe_load((Path(__file__).resolve().parents[1] / "report" / "labels.yml").read_text())
+
+
+def caption_metrics(doc: Article) -> list[str]:
+    """A metric a table's caption names is a column of that table."""
+    labels = sorted(_labels()["metrics"].values(), key=len, reverse=True)
+    problems = []
+    for table in doc.tables:
+        owner = next((i for i in reversed(table["ids"]) if i.startswith("tbl-")), None)
+        caption = next((c["text"] for c in doc.figcaptions if owner and owner in c["ids"]), "")
+        headers = " | ".join(table["headers"]).lower()
+        rest = caption
+        for label in labels:
+            pattern = rf"(?<![\w-]){re.escape(label)}(?![\w-])"
+            if re.search(pattern, rest, re.I):
+                rest = re.sub(pattern, " ", rest, flags=re.I)
+                if label.lower() not in headers:
+                    problems.append(f"the caption of {owner} names {label}, which its table does not show")
+    return problems
+
+
+def _caption_text(text: str) -> str:
+    return re.sub(r"^(\([a-z]\)|(Figure|Table) \d+(\s*\([a-z]\))?:)\s*", "", text)
+
+
+def same_captions(doc: Article) -> list[str]:
+    """The sub-figures of one figure have captions of their own, and no two figures of the article
+    share a caption (a reader could not tell them apart)."""
+    problems, groups, whole = [], {}, {}
+    for c in doc.figcaptions:
+        figs = [i for i in c["ids"] if i.startswith("fig-")]
+        if not figs:
+            continue
+        text = _caption_text(c["text"])
+        if len(figs) >= 2:
+            groups.setdefault(figs[0], []).append(text)
+        else:
+            whole.setdefault(text, []).append(figs[0])
+    for parent, texts in groups.items():
+        dupes = sorted({t for t in texts if texts.count(t) > 1})
+        if dupes:
+            problems.append(f"the sub-figures of {parent} share the caption {dupes[0]!r}")
+    problems += [f"figures {', '.join(ids)} share the caption {t!r}" for t, ids in whole.items() if len(ids) > 1]
+    return problems
+
+
+ANAPHORA = ("Those", "These", "They", "It ", "Its ", "That ", "This ", "After that", "Yet ")
+# Readings of which at most one is shown: a sentence under one of them follows its alternatives in
+# the article, and refers back past them.
+ALTERNATIVES = [{"comparison.beats_all", "comparison.beats_some", "comparison.beats_none"},
+                {"tree.above_baseline", "tree.below_baseline", "tree.indistinct"},
+                {"lime.stable", "lime.partly_stable", "lime.unstable"},
+                {"shap.direction_up", "shap.direction_down", "shap.direction_mixed"},
+                {"linear.better_than_best", "linear.worse_than_best", "linear.same_as_best"},
+                {"linear.right_skewed", "linear.left_skewed", "linear.symmetric"},
+                {"neural.gap_close", "neural.train_above", "neural.validation_above"},
+                {"calibration.all_well", "calibration.some_well", "calibration.none_well"},
+                {"trust.methods_agree", "trust.methods_disagree", "trust.methods_mixed"}]
+
+
+def _alternative(a: tuple[str, str], b: tuple[str, str]) -> bool:
+    """Two conditions (kind, key) that are never both true."""
+    (ka, a), (kb, b) = a, b
+    if a == b:
+        return ka != kb
+    a, b = a.removeprefix("claims."), b.removeprefix("claims.")
+    return ka == kb == "when" and any(a in g and b in g for g in ALTERNATIVES)
+
+
+def left_out_antecedents(metadata: dict, qmd: str | None = None) -> list[str]:
+    """A sentence of report/article.qmd that starts by referring back ("Those that lower it most",
+    "After that it rises", "Yet no interval") is shown only with the sentence before it: if that
+    one sits in conditional spans, at least one of those right before it is shown too."""
+    from qmdtext import ARTICLE, _lookup
+
+    text = qmd if qmd is not None else ARTICLE.read_text()
+    cond = re.compile(r'\]\{\.content-visible (when|unless)-meta="([a-z_.]+)"\}')
+
+    def shown(kind, key):
+        try:
+            return bool(_lookup(metadata, key)) == (kind == "when")
+        except KeyError:
+            return False
+
+    def span_end(start):
+        depth, j = 1, start + 1
+        while j < len(text) and depth:
+            depth += {"[": 1, "]": -1}.get(text[j], 0) if text[j - 1] != "\\" else 0
+            j += 1
+        return cond.match(text, j - 1)
+
+    def span_start(end):
+        """The opening bracket of the span whose "]" is at `end`."""
+        depth, j = 1, end - 1
+        while j >= 0 and depth:
+            depth += {"]": 1, "[": -1}.get(text[j], 0) if (j == 0 or text[j - 1] != "\\") else 0
+            j -= 1
+        return j + 1
+
+    problems = []
+    for m in re.finditer(r"\[(?=" + "|".join(re.escape(a) for a in ANAPHORA) + ")", text):
+        me = span_end(m.start())
+        if not me or not shown(me.group(1), me.group(2)):
+            continue
+        before, k = [], m.start()
+        while True:
+            k2 = k
+            while k2 > 0 and text[k2 - 1] in " \n[":
+                k2 -= 1
+            prev = list(cond.finditer(text, max(0, k2 - 120), k2))
+            if not prev or prev[-1].end() != k2:
+                break
+            if not _alternative((me.group(1), me.group(2)), (prev[-1].group(1), prev[-1].group(2))):
+                before.append(shown(prev[-1].group(1), prev[-1].group(2)))
+            k = span_start(prev[-1].start())
+        if before and not any(before):
+            problems.append(f"the sentence {text[m.start() + 1:m.start() + 40]!r}... (claims: {me.group(2)}) "
+                            "refers back to a sentence that was left out")
+    return problems
+
+
+def _facts_where(doc: Article, table: str, col: str = "value", **where) -> list[dict]:
+    """The fact spans of a table (and column) whose row matches `where`."""
+    out = []
+    for f in doc.facts:
+        if f.get("table") != table or f.get("col", "value") != col:
+            continue
+        w = dict(kv.split("=", 1) for kv in f["where"].split(";")) if f.get("where") else {}
+        if all(w.get(k) == str(v) for k, v in where.items()):
+            out.append(f)
+    return out
+
+
+def _one(doc, table, col="value", **where) -> float | None:
+    found = _facts_where(doc, table, col, **where)
+    return printed(found[0]["text"])[0] if found else None
+
+
+def printed_verdicts(doc: Article, facts: dict, config: dict) -> list[str]:
+    """A verdict the article gives beside the numbers it prints holds for the numbers as printed:
+    "higher than average precision" is not said of two values that both print as 0.87, nor "no ECE
+    is as low as 0.05" beside a table printing 0.050 (the article prints the digits that decide)."""
+    claims, variables = facts["metadata"]["claims"], facts["variables"]
+    problems = []
+
+    def said(section, name):
+        return bool(claims.get(section, {}).get(name))
+
+    def var(section, name):
+        text = variables.get(section, {}).get(name)
+        m = re.search(r"\[((?:[^\[\]\\]|\\.)*)\]\{\.fact", text or "")
+        return printed(re.sub(r"\\(.)", r"\1", m.group(1)))[0] if m else None
+
+    def verdict(ok, what):
+        if not ok:
+            problems.append(f"the printed numbers contradict: {what}")
+
+    if "performance" in claims and said("performance", "binary"):
+        trap, ap = var("performance", "trapezoid"), var("performance", "average_precision")
+        if said("performance", "trapezoid_above_ap"):
+            verdict(trap > ap, f"trapezoid area {trap} said higher than average precision {ap}")
+        if said("performance", "trapezoid_not_above_ap"):
+            verdict(trap <= ap, f"trapezoid area {trap} said not higher than average precision {ap}")
+        prevalence = var("performance", "prevalence")
+        R = config["report"]["readings"]
+        if said("performance", "ap_far_above"):
+            verdict(ap >= R["ap_far_above"] * prevalence, f"average precision {ap} far above {prevalence}")
+        if said("performance", "ap_close"):
+            verdict(ap < R["ap_above"] * prevalence, f"average precision {ap} close to {prevalence}")
+    if "calibration" in claims:
+        ds = re.sub(r"[`\\]", "", variables["calibration"]["dataset"])
+        t = var("calibration", "threshold")
+        rows = [f for f in doc.facts if f.get("table") == f"calibration/{ds}/scores.parquet" and f.get("col") == "ece"]
+        eces = {dict(kv.split("=", 1) for kv in f["where"].split(";"))["model"]: printed(f["text"])[0] for f in rows}
+        well = {m for m, v in eces.items() if v <= t}
+        if said("calibration", "all_well"):
+            verdict(well == set(eces), f"every ECE at most {t}: {eces}")
+        if said("calibration", "none_well"):
+            verdict(not well, f"no ECE as low as {t}: {eces}")
+        if said("calibration", "some_well"):
+            verdict(0 < len(well) < len(eces), f"only some ECEs at most {t}: {eces}")
+        briers = {dict(kv.split("=", 1) for kv in f["where"].split(";"))["model"]: printed(f["text"])[0]
+                  for f in doc.facts if f.get("table") == f"calibration/{ds}/scores.parquet" and f.get("col") == "brier"}
+        if said("calibration", "best_unique") and briers:
+            lowest = min(briers.values())
+            verdict(sorted(briers.values()).count(lowest) == 1, f"one lowest Brier score among {briers}")
+    if "trust" in claims and said("trust", "has_deletion"):
+        shap_area, random_area = var("trust", "area_shap"), var("trust", "area_random")
+        verdict((shap_area > random_area) == said("trust", "shap_faithful"),
+                f"SHAP's area {shap_area} against random {random_area}, faithful: {said('trust', 'shap_faithful')}")
+    if "trust" in claims and said("trust", "has_agreement"):
+        ds = re.sub(r"[`\\]", "", variables["trust"]["dataset"])
+        model = re.sub(r"[`\\]", "", variables["trust"]["model"])
+        rhos = [printed(f["text"])[0] for f in _facts_where(doc, f"trust/{ds}/agreement.parquet", "spearman", model=model)]
+        agree, disagree = var("trust", "agree"), var("trust", "disagree")
+        if rhos and said("trust", "methods_agree"):
+            verdict(min(rhos) >= agree, f"every correlation {rhos} at least {agree}")
+        if rhos and said("trust", "methods_disagree"):
+            verdict(min(rhos) < disagree, f"some correlation of {rhos} below {disagree}")
+        if rhos and said("trust", "methods_mixed"):
+            for b in doc.shown("claims.trust.methods_mixed"):
+                num = r"([\u2212+-]?\d[\d,]*(?:\.\d+)?)"
+                m = (re.search(rf"correlations? (?:between|run from|from) {num} (?:and|to) {num}", b["text"])
+                     or re.search(rf"correlation, {num},()", b["text"]))
+                if not m:
+                    problems.append(f"the sentence under claims.trust.methods_mixed gives no range: {b['text']!r}")
+                else:
+                    lo, hi = printed(m.group(1))[0], printed(m.group(2) or m.group(1))[0]
+                    verdict((lo, hi) == (min(rhos), max(rhos)),
+                            f"the range {lo} to {hi} of the correlations {sorted(rhos)}")
+    if "neural" in claims:
+        rho, threshold = var("neural", "rank_correlation"), var("neural", "threshold")
+        verdict((rho < threshold) == said("neural", "randomization_pass"),
+                f"rank correlation {rho} against {threshold}, passes: {said('neural', 'randomization_pass')}")
+        salient, random_ = var("neural", "drop_salient"), var("neural", "drop_random")
+        verdict((salient > random_) == said("neural", "deletion_pass"),
+                f"salient drop {salient} against random {random_}, passes: {said('neural', 'deletion_pass')}")
+    if "tree" in claims and not said("tree", "regression") and variables.get("tree", {}).get("accuracy_interval"):
+        spans = re.findall(r"\[((?:[^\[\]\\]|\\.)*)\]\{\.fact", variables["tree"]["accuracy_interval"])
+        lo, hi = (printed(re.sub(r"\\(.)", r"\1", x))[0] for x in spans)
+        share = var("tree", "majority_share")
+        if said("tree", "above_baseline"):
+            verdict(lo > share, f"the interval {lo} to {hi} above {share}")
+        if said("tree", "below_baseline"):
+            verdict(hi < share, f"the interval {lo} to {hi} below {share}")
+        if said("tree", "indistinct"):
+            verdict(lo <= share <= hi, f"the interval {lo} to {hi} includes {share}")
+    if "linear" in claims and said("linear", "has_other"):
+        spans = re.findall(r"\[((?:[^\[\]\\]|\\.)*)\]\{\.fact", variables["linear"]["difference_interval"])
+        lo, hi = (printed(re.sub(r"\\(.)", r"\1", x))[0] for x in spans)
+        if said("linear", "better_than_best"):
+            verdict(lo > 0, f"the difference {lo} to {hi} above zero")
+        if said("linear", "worse_than_best"):
+            verdict(hi < 0, f"the difference {lo} to {hi} below zero")
+        if said("linear", "same_as_best"):
+            verdict(lo <= 0 <= hi, f"the difference {lo} to {hi} includes zero")
+    return problems
 
 
 # =========================================================================== other data's words
