@@ -203,6 +203,13 @@ def html(variables: dict, metadata: dict, blocks: dict) -> str:
     text = ARTICLE.read_text()
     text = text.split("---", 2)[2]
     text = _INCLUDE.sub(lambda m: blocks.get(m.group(1), ""), text)
-    text = _VAR.sub(lambda m: str(_lookup(variables, m.group(1))), text)
+
+    def var(m):
+        try:
+            return str(_lookup(variables, m.group(1)))
+        except KeyError:
+            return f"?var:{m.group(1)}"  # as Quarto writes a variable it lacks (only hidden parts may have one)
+
+    text = _VAR.sub(var, text)
     body = "\n".join(_blocks(text.splitlines(), metadata))
     return body.replace("<h1>Colophon</h1>", '<h1 id="colophon">Colophon</h1>')

@@ -22,8 +22,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from articlecheck import (article, check_claims, check_facts, colophon_is_last, glued_punctuation, layout_problems,
-                          resolved_config)
+from articlecheck import (article, check_claims, check_facts, check_readings, colophon_is_last, glued_punctuation,
+                          layout_problems, resolved_config)
 from conftest import REPO, scheduled_jobs, small_config, snakemake, without_venv_on_path, write_config
 from qmdtext import between
 from qmdtext import read as qmd_read
@@ -136,6 +136,15 @@ def test_every_number_in_the_text_is_the_one_in_the_run_tables(which, request):
 @pytest.mark.parametrize("which", RUNS)
 def test_every_claim_is_true_for_the_tables(which, request):
     problems = check_claims(request.getfixturevalue(which))
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("which", RUNS)
+def test_no_reading_misleads_a_careful_reader(which, request):
+    """Chapters named are there, captions name what their tables show, sub-captions differ, no
+    sentence refers back to one left out, verdicts hold for the printed numbers, ranges are the
+    values' (tests/articlecheck.check_readings)."""
+    problems = check_readings(request.getfixturevalue(which))
     assert not problems, "\n".join(problems)
 
 
@@ -382,8 +391,9 @@ STD = "were standardised, so their coefficients are the change in the prediction
     (["age", "bmi", "smoker"], True, f"The features A {STD}; for the others, each is the change for a level against "
                                      "its column's reference level (R)."),
     (["age", "smoker", "region_north"], False, f"The features A {STD}; for the others, each is the change per unit."),
-    (["smoker"], False, f"The features A {STD}; for the others, each is the change per unit (for a yes/no feature: "
-                        "yes against no)."),
+    (["smoker"], False, "The feature A was standardised, so its coefficient is the change in the prediction for one "
+                        "standard deviation; for the others, each is the change per unit (for a yes/no feature: yes "
+                        "against no)."),
     ([], True, "No feature was standardised, so each coefficient is the change in the prediction per unit (for a "
                "level of a text column: against its column's reference level (R); for a yes/no feature: yes against "
                "no)."),
@@ -400,8 +410,9 @@ def test_the_coefficients_unit_is_said_for_the_features_there_are(scaled, levels
     paragraph = paragraph[paragraph.index("data.") + len("data."):]
 
     def said(claims):
+        one = {"one_scaled": len(scaled) == 1}  # the number of "The feature(s) A" (mlviz.article.facts)
         return qmd_read(paragraph, {"linear": {"scaled": "A", "references": "R"}},
-                        {"claims": {"linear": {**claims, **units_claims(claims)}}})
+                        {"claims": {"linear": {**claims, **units_claims(claims), **one}}})
 
     data = pd.DataFrame({"age": [0.5, -1.2, 0.7], "bmi": [1.0, 0.0, 2.5], "smoker": [0, 1, 1],
                          "region_north": [1, 0, 0]})
