@@ -809,6 +809,17 @@ def check_names(doc: Article, E: dict, claims: dict, config: dict) -> list[str]:
             agree("the standardised features", m["v"], len(sc), "was", "were")
         for m in need("linear.has_other", r"The best model of the other family, (?P<m>.+?), reaches"):
             same("the best model of the other family", m["m"], e.get("best_other"))
+    e = E.get("performance")
+    if e and claims.get("performance", {}).get("binary"):
+        for m in need("performance.binary", r"test rows? that (?:is|are) (?P<p>.+?), the model finds .* of the \S+ that "
+                                            r"(?:is|are) (?P<n>.+?), it keeps .* wrongly calls \S+ (?P<p2>.+?) \(false"):
+            same("the positive class", m["p"], e["classes"][1])
+            same("the negative class", m["n"], e["classes"][0])
+            same("the positive class", m["p2"], e["classes"][1])
+    e = E.get("effects")
+    if e:
+        for m in need("effects", r"by permutation importance: (?P<l>.+) \(a curve counts as flat", where="text"):
+            same("the shapes of the feature effects", m["l"], _and([f"{f} {shape}" for f, shape in e["shapes"]]))
     e = E.get("comparison")
     if e:
         for m in need("comparison", r"By (?P<metric>.+?), (?P<m>\S+) scores highest", where="text"):

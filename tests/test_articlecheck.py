@@ -120,6 +120,9 @@ PLANTED = {
     "the impurity leader taken from the second rank": (
         "facts", 'v["impurity_leader"] = run.ranked(ds, model, "impurity", 1)',
         'v["impurity_leader"] = run.ranked(ds, model, "impurity", 2)', "the impurity leader"),
+    "the positive and negative classes swapped in the confusion sentence": (
+        "facts", "neg, pos = class_name(meta, classes[0]), class_name(meta, classes[1])",
+        "pos, neg = class_name(meta, classes[0]), class_name(meta, classes[1])", "the positive class"),
     "a training accuracy ahead by less than the margin called ahead": (
         "claims", '"train_above": gap >= close', '"train_above": gap <= close', "claim neural.train_above"),
 }
@@ -304,3 +307,20 @@ def test_a_claim_false_for_the_tables_is_caught(run):
     def flip(facts):
         facts["metadata"]["claims"]["comparison"]["beats_none"] ^= True
     assert any("comparison.beats_none" in p for p in problems(run, flip))
+
+
+SCENARIO_TABLES = {"as run": lambda run_dir: None, "one frequent CNN mistake": one_frequent_mistake,
+                   "three pairs of methods": three_pairs, "LIME weights all against": against_only,
+                   "an ECE on the threshold": ece_on_the_threshold, "trapezoid just above": trapezoid_just_above,
+                   "all methods agree": lambda r: three_pairs(r, (0.8, 0.9, 0.95)),
+                   "a pair disagrees": lambda r: three_pairs(r, (0.1, 0.9, 0.95)),
+                   "no linear model": lambda r: drop_section(r, "linear")}
+
+
+@pytest.mark.parametrize("scenario", list(SCENARIO_TABLES))
+def test_every_scenario_reads_true(scenario, run):
+    """The tiny run's tables, changed so that other sentences are shown: the article check finds
+    nothing. (The command of the mutation run, README "Tests": each mutant of mlviz.article that
+    changes what these articles say fails one of them.)"""
+    SCENARIO_TABLES[scenario](run)
+    assert problems(run) == []

@@ -160,6 +160,22 @@ def test_a_false_claim_is_caught(tiny_run, tmp_path):
     assert any("comparison.beats_none" in p for p in problems), problems
 
 
+def test_a_wrong_name_in_the_rendered_article_is_caught(tiny_run, tmp_path):
+    """The name check reads the rendered HTML: the SHAP push up swapped for the push down (each name
+    keeps its own, true, fact spans), as the reviewer's bug of issue 21 wrote it, is caught."""
+    run_dir = tmp_path / "results" / "tiny"
+    shutil.copytree(tiny_run, run_dir)
+    page = run_dir / "report" / "article.html"
+    text = page.read_text()
+    up = re.search(r'(<span data-when-meta="claims\.shap\.has_push_up">The largest push up comes from )(.*?)(</span>)',
+                   text, re.S)
+    down = re.search(r'<span data-when-meta="claims\.shap\.has_push_down">The largest push down comes from (.*?)</span>',
+                     text, re.S)
+    assert up and down, "the push sentences are not in the tiny article"
+    page.write_text(text.replace(up.group(0), up.group(1) + down.group(1) + up.group(3)))
+    assert any(p.startswith("the SHAP push up:") for p in check_claims(run_dir)), check_claims(run_dir)
+
+
 def test_demo_and_kaggle_articles_read_their_own_data(demo_run, real_run):
     texts = {n: re.sub(r"\s+", " ", article(r).text) for n, r in (("demo", demo_run), ("real", real_run))}
     assert "synthetic demo data" in texts["demo"] and "MBA.csv" in texts["real"]
