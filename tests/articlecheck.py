@@ -287,22 +287,6 @@ def _unique_top(values) -> bool:
     return len(v) == 1 or (len(v) > 1 and v[0] > v[1])
 
 
-def _interval(run_dir, ds, model, metric):
-    t = pd.read_parquet(run_dir / f"comparison/{ds}/metrics.parquet")
-    return t[(t.model == model) & (t.metric == metric)].iloc[0]
-
-
-def _diff(run_dir, ds, a, b, metric):
-    """Paired interval of a − b (the table holds each pair once)."""
-    t = pd.read_parquet(run_dir / f"comparison/{ds}/differences.parquet")
-    t = t[t.metric == metric]
-    row = t[(t.model_a == a) & (t.model_b == b)]
-    if len(row):
-        return float(row.lower.iloc[0]), float(row.upper.iloc[0])
-    row = t[(t.model_a == b) & (t.model_b == a)]
-    return -float(row.upper.iloc[0]), -float(row.lower.iloc[0])
-
-
 def _imp(run_dir, ds, model, method) -> pd.DataFrame:
     t = pd.read_parquet(run_dir / "importances.parquet")
     return _rank_order(t[(t.dataset == ds) & (t.model == model) & (t.method == method)]).reset_index(drop=True)
@@ -325,279 +309,351 @@ def recompute(run_dir: Path, sections: dict, config: dict) -> dict:
 def expectations(run_dir: Path, sections: dict, config: dict) -> tuple[dict, dict]:
     """(claims, subjects): every claim of the article and every name or number a sentence gives
     (a leader, a push, a model beaten, a class), from the tables by this module's own arithmetic,
-    with the thresholds of the run's config (report.readings), never mlviz.article's code."""
+    with the thresholds of the run's config (report.readings), never mlviz.article's code. The
+    tables are read here; the reasoning on them is in the reading_* functions below, which the
+    fast tests also run against mlviz.article.claims on tables of their own."""
     R = config["report"]["readings"]  # the thresholds, from the run's config: not from mlviz.article.claims
     out, E = {}, {}
-    metrics = pd.read_parquet(run_dir / "metrics.parquet")
+    read = lambda rel: pd.read_parquet(run_dir / rel)  # noqa: E731
+    metrics = read("metrics.parquet")
     metrics = metrics[metrics.split == "test"] if "split" in metrics else metrics
-    m = lambda ds, mod, k: float(metrics[(metrics.dataset == ds) & (metrics.model == mod)  # noqa: E731
-                                         & (metrics.metric == k)].value.iloc[0])
     models = metrics[["dataset", "model"]].drop_duplicates()
     out["intro"] = {"one_model": len(models) == 1, "neural": bool(sections.get("neural"))}
-    sources = [s for s in config["sources"].values()]
+    sources = list(config["sources"].values())
     files = [s["path"] for s in sources if "path" in s]
     out["data"] = {"has_files": bool(files), "several_files": len(files) > 1,
                    "has_generated": any("generator" in s for s in sources)}
     if "tree" in sections:
         ds, model = sections["tree"]
         meta = _json(run_dir / f"data/{ds}/meta.json")
-        depth = config["datasets"][ds]["models"][model]["params"].get("max_depth")
-        c = {"depth_limited": bool(depth), "regression": meta["task"] == "regression"}
-        if meta["task"] == "regression":
-            c.update(beats_mean=_interval(run_dir, ds, model, "r2").lower > 0, above_baseline=False,
-                     below_baseline=False, indistinct=False, majority_unique=False)
-        else:
-            y = pd.read_parquet(run_dir / f"predictions/{ds}/{model}.parquet").y_true
-            counts = y.value_counts()
-            top = counts[counts == counts.max()].index
-            share = counts.max() / len(y)
-            acc = _interval(run_dir, ds, model, "accuracy")
-            c.update(beats_mean=False, majority_unique=len(top) == 1, above_baseline=acc.lower > share,
-                     below_baseline=acc.upper < share, indistinct=acc.lower <= share <= acc.upper)
-            E["tree"] = {"majority": meta["classes"][int(min(top))], "share": share}
-        out["tree"] = c
+        c, e = reading_tree(read(f"predictions/{ds}/{model}.parquet"), read(f"comparison/{ds}/metrics.parquet"), model,
+                            meta["task"], meta["classes"])
+        c["depth_limited"] = bool(config["datasets"][ds]["models"][model]["params"].get("max_depth"))
+        out["tree"], E["tree"] = c, e
     if "importance" in sections:
         ds, model = sections["importance"]
-        perm, imp = _imp(run_dir, ds, model, "permutation"), _imp(run_dir, ds, model, "impurity")
-        noise = perm.value <= NOISE_SDS * perm.spread
-        clear = _unique_top(perm.value) and not noise.iloc[0]
-        drops = int((perm.value > 0).sum())
-        c = {"has_impurity": len(imp) > 0, "permutation_leader_clear": clear, "has_noise": bool(noise.any()),
-             "all_noise": bool(noise.all()), "some_noise": bool(noise.any() and not noise.all()),
-             "has_drop": drops > 0, "has_negative": bool((perm.value < 0).any()), "many_drops": drops > 1,
-             "one_drop": drops == 1}
-        c["unclear_drop"] = c["has_drop"] and not clear
-        e = {"permutation_leader": perm.feature[0], "drops": list(zip(perm.feature, perm.value))[:min(3, drops)],
-             "noise": perm.feature[noise].tolist(), "features": len(perm)}
-        if len(imp):
-            lead = _unique_top(imp.value)
-            c["impurity_leader_unique"] = lead
-            c["same_leader"] = lead and clear and imp.feature[0] == perm.feature[0]
-            c["different_leader"] = lead and clear and imp.feature[0] != perm.feature[0]
-            top = imp.feature[:config["report"]["top_k"]].tolist()
-            noisy = [f for f in top if f in set(perm.feature[noise])]
-            c["impurity_top_noisy"], c["one_top_noisy"] = bool(noisy), len(noisy) == 1
-            e.update(impurity_leader=imp.feature[0], impurity_top=list(zip(imp.feature, imp.value))[:3],
-                     impurity_top_noisy=noisy)
-        else:
-            c.update(impurity_leader_unique=False, same_leader=False, different_leader=False,
-                     impurity_top_noisy=False, one_top_noisy=False)
-        out["importance"], E["importance"] = c, e
+        out["importance"], E["importance"] = reading_importance(_imp(run_dir, ds, model, "permutation"),
+                                                                _imp(run_dir, ds, model, "impurity"),
+                                                                config["report"]["top_k"])
     if "shap" in sections:
         ds, model = sections["shap"]
-        values = pd.read_parquet(run_dir / f"shap/{ds}/{model}/values.parquet")
-        mean = _imp(run_dir, ds, model, "mean_abs_shap")
-        lead = mean.feature[0]
-        x, s = values[f"x:{lead}"], values[f"shap:{lead}"]
-        rho = x.rank().corr(s.rank()) if x.nunique() > 1 and s.nunique() > 1 else 0.0
-        instance = config["figures"]["shap"]["instances"][0]
-        row = values.loc[instance]
-        contrib = pd.Series({f: float(row[f"shap:{f}"]) for f in mean.feature})
-        summary = _json(run_dir / f"shap/{ds}/{model}/summary.json")
-        c = {"leader_unique": _unique_top(mean.value), "direction_up": rho > R["shap_direction"],
-             "direction_down": rho < -R["shap_direction"], "direction_mixed": abs(rho) <= R["shap_direction"],
-             "has_push_up": bool((contrib > 0).any()), "has_push_down": bool((contrib < 0).any()),
-             "additivity_passed": summary["additivity"]["passed"],
-             "row_an": config["datasets"][ds]["describe"]["row"].strip()[:1].lower() in set("aeiou")}
-        # XGBoost's margins are log-odds for two classes only; with more, a softmax turns them into probabilities.
         dmeta = _json(run_dir / f"data/{ds}/meta.json")
-        c["softmax_margin"] = (config["datasets"][ds]["models"][model]["type"] == "xgboost"
-                               and dmeta["task"] == "classification" and len(dmeta["classes"]) > 2)
-        perm = _imp(run_dir, ds, model, "permutation")
-        c["has_permutation"] = len(perm) > 0
-        c["agrees_with_permutation"] = c["differs_from_permutation"] = False
-        # Rule shap_dependence draws the feature of each rank by mean |SHAP| over the stored rows.
-        by_mean = values[[f"shap:{f}" for f in mean.feature]].abs().mean()
-        ranked = sorted(mean.feature, key=lambda f: (-by_mean[f"shap:{f}"], f))
-        e = {"leader": lead, "top": list(zip(mean.feature, mean.value))[:3], "instance": instance, "ranked": ranked}
-        if len(perm):
-            clear = _unique_top(perm.value) and not (perm.value[0] <= NOISE_SDS * perm.spread[0])
-            c["agrees_with_permutation"] = c["leader_unique"] and clear and perm.feature[0] == lead
-            c["differs_from_permutation"] = c["leader_unique"] and clear and perm.feature[0] != lead
-            e["permutation_leader"] = perm.feature[0]
-        for side, sign in (("push_up", 1), ("push_down", -1)):
-            pushes = contrib[contrib * sign > 0]
-            if len(pushes):
-                f = (pushes * sign).idxmax()  # the largest push that way (first in importance order on a tie)
-                e[side] = (f, float(contrib[f]), row.get(f"raw:{f}"))
-        out["shap"], E["shap"] = c, e
+        # XGBoost's margins are log-odds for two classes only; with more, a softmax turns them into probabilities.
+        softmax = (config["datasets"][ds]["models"][model]["type"] == "xgboost"
+                   and dmeta["task"] == "classification" and len(dmeta["classes"]) > 2)
+        out["shap"], E["shap"] = reading_shap(
+            read(f"shap/{ds}/{model}/values.parquet"), _imp(run_dir, ds, model, "mean_abs_shap"),
+            _imp(run_dir, ds, model, "permutation"), config["figures"]["shap"]["instances"][0],
+            _json(run_dir / f"shap/{ds}/{model}/summary.json")["additivity"]["passed"], R,
+            softmax=softmax, row_word=config["datasets"][ds]["describe"]["row"])
     if "lime" in sections:
         ds, model, rows = sections["lime"]
-        base = run_dir / f"lime/{ds}/{model}"
-        exp = pd.read_parquet(base / f"test{rows[0]}/explanation.parquet").sort_values("rank")
-        jac = float(pd.read_parquet(base / f"test{rows[0]}/agreement.parquet").mean_jaccard.iloc[0])
-        probs = {c[6:]: exp[c].iloc[0] for c in exp.columns if c.startswith("proba_")}
-        predicted = max(probs, key=probs.get)
-        c = {"explains_predicted": exp["class"].iloc[0] == predicted,
-             "stable": jac >= R["lime_stable"], "partly_stable": R["lime_partly_stable"] <= jac < R["lime_stable"],
-             "unstable": jac < R["lime_partly_stable"], "has_support": bool((exp.weight > 0).any()),
-             "has_against": bool((exp.weight < 0).any()), "has_second_row": len(rows) > 1,
-             "rows_flip": False, "rows_share": False}
-        e = {"predicted": predicted, "class": str(exp["class"].iloc[0]), "p": float(probs[predicted]),
-             "support": list(zip(exp.rule[exp.weight > 0], exp.weight[exp.weight > 0]))[:2],
-             "against": list(zip(exp.rule[exp.weight < 0], exp.weight[exp.weight < 0]))[:2], "flipped": []}
-        if len(rows) > 1:
-            other = pd.read_parquet(base / f"test{rows[1]}/explanation.parquet").set_index("feature").weight
-            a = exp.set_index("feature").weight
-            common = [f for f in a.index if f in other.index]
-            flipped = [f for f in common if a[f] * other[f] < 0]
-            c.update(rows_flip=bool(flipped), rows_share=len(common) > 0 and not flipped)
-            e["flipped"] = flipped
-        c.update(one_support=len(e["support"]) == 1, one_against=len(e["against"]) == 1,
-                 one_flipped=len(e["flipped"]) == 1)
-        out["lime"], E["lime"] = c, e
+        base = f"lime/{ds}/{model}"
+        out["lime"], E["lime"] = reading_lime(
+            read(f"{base}/test{rows[0]}/explanation.parquet"), read(f"{base}/test{rows[0]}/agreement.parquet").iloc[0],
+            read(f"{base}/test{rows[1]}/explanation.parquet") if len(rows) > 1 else None, R)
     if "linear" in sections:
         ds, model = sections["linear"]
-        coef = _imp(run_dir, ds, model, "coefficient")
-        weak = coef.feature[coef.value.abs() < 2 * coef.spread].tolist()
-        c = {"has_weak": bool(weak), "one_weak": len(weak) == 1, "has_positive": bool((coef.value > 0).any()),
-             "has_negative": bool((coef.value < 0).any())}
-        others = metrics[(metrics.dataset == ds) & (metrics.metric == "r2") & (metrics.model != model)]
-        c["has_other"] = len(others) > 0
-        c.update(better_than_best=False, worse_than_best=False, same_as_best=False)
-        pos = coef[coef.value > 0].sort_values(["value", "feature"], ascending=[False, True])
-        neg = coef[coef.value < 0].sort_values(["value", "feature"])
-        e = {"positive": list(zip(pos.feature, pos.value))[:3], "negative": list(zip(neg.feature, neg.value))[:2],
-             "weak": weak}
-        c.update(one_positive=len(pos) == 1, one_negative=len(neg) == 1)
-        if len(others):
-            best = others.sort_values(["value", "model"], ascending=[False, True]).model.iloc[0]
-            lo, hi = _diff(run_dir, ds, model, best, "r2")
-            c.update(better_than_best=lo > 0, worse_than_best=hi < 0, same_as_best=lo <= 0 <= hi)
-            e["best_other"] = best
-        pred = pd.read_parquet(run_dir / f"predictions/{ds}/{model}.parquet")
-        res = pred.y_true - pred.y_pred
-        gap = (res.mean() - res.median()) / (res.std() or 1.0)
-        c.update(right_skewed=gap > R["residual_skew"], left_skewed=gap < -R["residual_skew"],
-                 symmetric=abs(gap) <= R["residual_skew"])
-        # The unit of each coefficient: standardised (meta's scale), a one-hot level against its
-        # column's reference level, 0/1 in both splits (yes against no), or a number (per unit).
         dmeta = _json(run_dir / f"data/{ds}/meta.json")
-        scale = dmeta["scale"] or {}
-        levels = dmeta.get("levels") or {}
-        splits = [pd.read_parquet(run_dir / f"data/{ds}/{s}.parquet") for s in ("train", "test")
-                  if (run_dir / f"data/{ds}/{s}.parquet").exists()]
-        kinds = {f: "scaled" if f in scale else "level" if (levels.get(f) or {}).get("reference") is not None else
-                 "yes_no" if all(set(d[f].dropna().unique()) <= {0, 1} for d in splits) else "number"
-                 for f in coef.feature}
-        n, lv, yn = ("number" in kinds.values(), "level" in kinds.values(), "yes_no" in kinds.values())
-        c.update(all_scaled=set(kinds.values()) == {"scaled"}, none_scaled="scaled" not in kinds.values(),
-                 unscaled_levels=lv, unscaled_yes_no=yn, unscaled_numbers=n)
-        c["some_scaled"] = not c["all_scaled"] and not c["none_scaled"]
-        # Which words say the unit (report/article.qmd, "Coefficients"): the first kind present is the
-        # main reading, the others asides.
-        c.update(units_numbers=n, units_levels=lv and not n, units_yes_no=yn and not n and not lv,
-                 units_asides=n and (lv or yn), units_aside_levels=n and lv, units_aside_both=n and lv and yn,
-                 units_aside_yes_no=n and yn, units_then_yes_no=lv and yn and not n)
-        e["scaled"] = [f for f in scale if kinds.get(f) == "scaled"]  # in the data's order, as meta lists them
-        c["one_scaled"] = len(e["scaled"]) == 1
-        out["linear"], E["linear"] = c, e
+        splits = [read(f"data/{ds}/{s}.parquet") for s in ("train", "test") if (run_dir / f"data/{ds}/{s}.parquet").exists()]
+        out["linear"], E["linear"] = reading_linear(
+            _imp(run_dir, ds, model, "coefficient"), metrics[metrics.dataset == ds], model,
+            read(f"comparison/{ds}/differences.parquet"), read(f"predictions/{ds}/{model}.parquet"),
+            dmeta["scale"] or {}, dmeta.get("levels") or {}, splits, R)
     if "effects" in sections:
         ds, model = sections["effects"]
-        s = pd.read_parquet(run_dir / f"effects/{ds}/{model}/summary.parquet")
-        shown = s[s.shown]
-        out["effects"] = {"all_monotone": bool(shown.monotone.isin(["increasing", "decreasing"]).all()),
-                          "has_flat": bool((shown.monotone == "flat").any()),
-                          "has_mixed": bool((shown.monotone == "mixed").any())}
-        E["effects"] = {"shapes": list(zip(shown.sort_values("rank").feature, shown.sort_values("rank").monotone))}
+        out["effects"], E["effects"] = reading_effects(read(f"effects/{ds}/{model}/summary.parquet"))
     if "performance" in sections:
         ds, model = sections["performance"]
-        meta = _json(run_dir / f"data/{ds}/meta.json")
-        auc = m(ds, model, "roc_auc")
-        bands = [(R[f"auc_{n}"], n) for n in ("excellent", "good", "fair", "moderate")] + [(-1, "weak")]
-        band = next(n for b, n in bands if auc >= b)
-        binary = len(meta["classes"]) == 2
-        c = {"binary": binary, **{f"auc_{n}": n == band for _, n in bands}, "ap_far_above": False, "ap_above": False,
-             "ap_close": False, "trapezoid_above_ap": False, "trapezoid_not_above_ap": False}
-        E["performance"] = {"classes": meta["classes"]}
-        if binary:
-            pred = pd.read_parquet(run_dir / f"predictions/{ds}/{model}.parquet")
-            ratio = m(ds, model, "average_precision") / (pred.y_true == 1).mean()
-            c.update(ap_far_above=ratio >= R["ap_far_above"], ap_above=R["ap_above"] <= ratio < R["ap_far_above"],
-                     ap_close=ratio < R["ap_above"],
-                     trapezoid_above_ap=m(ds, model, "pr_auc_trapezoid") > m(ds, model, "average_precision"),
-                     one_positive=int((pred.y_true == 1).sum()) == 1, one_negative=int((pred.y_true == 0).sum()) == 1)
-            c["trapezoid_not_above_ap"] = not c["trapezoid_above_ap"]
-        out["performance"] = c
+        out["performance"], E["performance"] = reading_performance(
+            metrics[(metrics.dataset == ds) & (metrics.model == model)], read(f"predictions/{ds}/{model}.parquet"),
+            _json(run_dir / f"data/{ds}/meta.json")["classes"], R)
     if "threshold" in sections:
         ds, model = sections["threshold"]
-        s = _json(run_dir / f"threshold/{ds}/{model}.json")
-        moved = abs(s["best_f1_threshold"] - s["default_threshold"]) > R["threshold_move"]
-        gain = s["f1_at_best"] - s["f1_at_default"] > R["f1_gain"]
-        out["threshold"] = {"moves": moved, "gains": gain, "default_near_best": not (moved and gain)}
+        out["threshold"] = reading_threshold(_json(run_dir / f"threshold/{ds}/{model}.json"), R)
     if "comparison" in sections:
         ds, metric = sections["comparison"]
-        t = pd.read_parquet(run_dir / f"comparison/{ds}/metrics.parquet")
-        lower_better = metric in ("rmse", "mae", "brier")
-        t = t[t.metric == metric].sort_values(["value", "model"], ascending=[lower_better, True])
-        leader, others = t.model.iloc[0], t.model.iloc[1:].tolist()
-        sign = -1 if lower_better else 1
-        beaten = [o for o in others if (_diff(run_dir, ds, leader, o, metric)[0] > 0 if sign > 0
-                                        else _diff(run_dir, ds, leader, o, metric)[1] < 0)]
-        tied = len(t) > 1 and t.value.iloc[0] == t.value.iloc[1]
-        out["comparison"] = {"several": len(t) > 1, "leader_unique": not tied,
-                             "beats_all": bool(others) and not tied and beaten == others,
-                             "beats_some": 0 < len(beaten) < len(others) and not tied,
-                             "beats_none": bool(others) and not beaten}
-        E["comparison"] = {"leader": leader, "value": float(t.value.iloc[0]), "beaten": beaten,
-                           "not_beaten": [o for o in others if o not in beaten]}
+        out["comparison"], E["comparison"] = reading_comparison(
+            read(f"comparison/{ds}/metrics.parquet"), read(f"comparison/{ds}/differences.parquet"), metric)
     if "calibration" in sections:
         ds, cls = sections["calibration"]
-        s = pd.read_parquet(run_dir / f"calibration/{ds}/scores.parquet")
-        s = s[s["class"] == cls].sort_values(["brier", "model"])
-        well = s.ece <= R["well_calibrated_ece"]
-        briers = s.brier.tolist()
-        out["calibration"] = {"all_well": bool(well.all()), "none_well": not well.any(),
-                              "some_well": bool(well.any() and not well.all()),
-                              "best_unique": len(briers) == 1 or briers[0] < briers[1],
-                              "one_well": int(well.sum()) == 1, "one_other": int((~well).sum()) == 1}
-        E["calibration"] = {"well": s.model[well].tolist(), "others": s.model[~well].tolist(), "best": s.model.iloc[0],
-                            "brier": briers[0]}
+        out["calibration"], E["calibration"] = reading_calibration(read(f"calibration/{ds}/scores.parquet"), cls, R)
     if "trust" in sections:
         ds, deletion = sections["trust"]
         path = run_dir / f"trust/{ds}/agreement.parquet"
         agree = pd.read_parquet(path) if path.exists() else pd.DataFrame(columns=["model", "spearman"])
-        c = {"has_agreement": len(agree) > 0, "has_deletion": deletion is not None, "methods_agree": False,
-             "methods_disagree": False, "methods_mixed": False, "shap_faithful": False}
-        if len(agree):
-            n = agree.groupby("model").size()
-            model = sorted(n.index, key=lambda k: (-n[k], k))[0]
-            rho = agree[agree.model == model].spearman.dropna()
-            c.update(methods_agree=len(rho) > 0 and bool((rho >= R["methods_agree"]).all()),
-                     methods_disagree=bool((rho < R["methods_disagree"]).any()))
-            c["methods_mixed"] = not (c["methods_agree"] or c["methods_disagree"])
-            c["one_pair"] = len(rho) == 1
-            E["trust"] = {"model": model, "rho": rho.tolist()}
-        if deletion:
-            a = pd.read_parquet(run_dir / f"trust/{deletion[0]}/{deletion[1]}/deletion_area.parquet").set_index("order").area
-            c["shap_faithful"] = bool(a["shap"] > a["random"])
-        out["trust"] = c
+        areas = read(f"trust/{deletion[0]}/{deletion[1]}/deletion_area.parquet") if deletion else None
+        out["trust"], e = reading_trust(agree, areas, R)
+        if e:
+            E["trust"] = e
     if sections.get("neural"):
         ds = sections["neural"]["dataset"]
-        h = pd.read_parquet(run_dir / f"neural/{ds}/history.parquet")
-        last = {sp: h[(h.split == sp) & (h.metric == "accuracy")].sort_values("step").value.iloc[-1]
-                for sp in ("train", "validation")}
-        vl = h[(h.split == "validation") & (h.metric == "loss")].sort_values("step")
-        epochs = int(h.step.max()) + 1
-        best = int(vl.step[vl.value == vl.value.min()].iloc[0])
-        gap = last["train"] - last["validation"]
-        pred = pd.read_parquet(run_dir / f"predictions/{ds}/cnn.parquet")
-        wrong = pred[pred.y_true != pred.y_pred]
-        pairs = wrong.groupby(["y_true", "y_pred"]).size()
-        most = pairs[pairs == pairs.max()] if len(pairs) else pairs
-        out["neural"] = {
-            "overfits": best + 1 < epochs and vl.value.iloc[-1] > R["overfit"] * vl.value.min(),
-            "gap_close": abs(gap) < R["close_accuracy"], "train_above": gap >= R["close_accuracy"],
-            "validation_above": gap <= -R["close_accuracy"],
-            "randomization_pass": m(ds, "cnn", "gradcam_randomization_spearman_mean")
-            < config["neural"]["sanity"]["max_rank_correlation"],
-            "deletion_pass": m(ds, "cnn", "gradcam_deletion_drop_salient") > m(ds, "cnn", "gradcam_deletion_drop_random"),
-            "no_mistake": len(wrong) == 0, "mistake_unique": len(most) == 1}
-        E["neural"] = {"mistake": tuple(int(v) for v in most.index[0]) if len(most) == 1 else None}
+        cnn = metrics[(metrics.dataset == ds) & (metrics.model == "cnn")]
+        out["neural"], E["neural"] = reading_neural(
+            read(f"neural/{ds}/history.parquet"), cnn, read(f"predictions/{ds}/cnn.parquet"),
+            config["neural"]["sanity"]["max_rank_correlation"], R)
     manifest = run_dir / "manifest.parquet"
     if manifest.exists():  # the run's own record of its checkout, written after the article
         out["colophon"] = {"dirty": bool(pd.read_parquet(manifest, columns=["git_dirty"]).git_dirty.any())}
     return out, E
+
+
+# --------------------------------------------------------------------------- the readings, on frames
+def reading_tree(pred: pd.DataFrame, comparison: pd.DataFrame, model: str, task: str, classes) -> tuple[dict, dict]:
+    """A tree against the trivial answer: the mean (regression: R² interval above 0) or the most
+    common class of the test split (its share against the accuracy interval)."""
+    rows = comparison[comparison.model == model].set_index("metric")
+    if task == "regression":
+        return {"regression": True, "beats_mean": bool(rows.loc["r2", "lower"] > 0), "above_baseline": False,
+                "below_baseline": False, "indistinct": False, "majority_unique": False}, {}
+    counts = pred.y_true.value_counts()
+    top = counts[counts == counts.max()].index
+    share = counts.max() / len(pred)
+    lo, hi = rows.loc["accuracy", "lower"], rows.loc["accuracy", "upper"]
+    return ({"regression": False, "beats_mean": False, "majority_unique": len(top) == 1, "above_baseline": lo > share,
+             "below_baseline": hi < share, "indistinct": lo <= share <= hi},
+            {"majority": classes[int(min(top))], "share": share})
+
+
+def reading_importance(perm: pd.DataFrame, imp: pd.DataFrame | None, top_k: int) -> tuple[dict, dict]:
+    """Permutation importance (the leader clear of ties and of its noise, drops, noise) and, when
+    the model has one, impurity importance beside it."""
+    perm = _rank_order(perm).reset_index(drop=True)
+    noise = perm.value <= NOISE_SDS * perm.spread
+    clear = _unique_top(perm.value) and not noise.iloc[0]
+    drops = int((perm.value > 0).sum())
+    c = {"has_impurity": imp is not None and len(imp) > 0, "permutation_leader_clear": clear,
+         "has_noise": bool(noise.any()), "all_noise": bool(noise.all()), "some_noise": bool(noise.any() and not noise.all()),
+         "has_drop": drops > 0, "has_negative": bool((perm.value < 0).any()), "many_drops": drops > 1,
+         "one_drop": drops == 1}
+    c["unclear_drop"] = c["has_drop"] and not clear
+    e = {"permutation_leader": perm.feature[0], "drops": list(zip(perm.feature, perm.value))[:min(3, drops)],
+         "noise": perm.feature[noise].tolist(), "features": len(perm)}
+    if c["has_impurity"]:
+        imp = _rank_order(imp).reset_index(drop=True)
+        lead = _unique_top(imp.value)
+        noisy = [f for f in imp.feature[:top_k] if f in set(perm.feature[noise])]
+        c.update(impurity_leader_unique=lead, same_leader=lead and clear and imp.feature[0] == perm.feature[0],
+                 different_leader=lead and clear and imp.feature[0] != perm.feature[0],
+                 impurity_top_noisy=bool(noisy), one_top_noisy=len(noisy) == 1)
+        e.update(impurity_leader=imp.feature[0], impurity_top=list(zip(imp.feature, imp.value))[:3],
+                 impurity_top_noisy=noisy)
+    else:
+        c.update(impurity_leader_unique=False, same_leader=False, different_leader=False,
+                 impurity_top_noisy=False, one_top_noisy=False)
+    return c, e
+
+
+def reading_shap(values: pd.DataFrame, mean: pd.DataFrame, perm: pd.DataFrame | None, instance, additivity: bool,
+                 R: dict, softmax: bool = False, row_word: str = "row") -> tuple[dict, dict]:
+    """The SHAP leader, the direction of its effect (rank correlation of its values with its SHAP
+    values), the pushes of the explained row, and permutation's leader beside it."""
+    mean = _rank_order(mean).reset_index(drop=True)
+    lead = mean.feature[0]
+    x, s = values[f"x:{lead}"], values[f"shap:{lead}"]
+    rho = x.rank().corr(s.rank()) if x.nunique() > 1 and s.nunique() > 1 else 0.0
+    row = values.loc[instance]
+    contrib = pd.Series({f: float(row[f"shap:{f}"]) for f in mean.feature})
+    c = {"leader_unique": _unique_top(mean.value), "direction_up": rho > R["shap_direction"],
+         "direction_down": rho < -R["shap_direction"], "direction_mixed": abs(rho) <= R["shap_direction"],
+         "has_push_up": bool((contrib > 0).any()), "has_push_down": bool((contrib < 0).any()),
+         "additivity_passed": bool(additivity), "softmax_margin": bool(softmax),
+         "row_an": row_word.strip()[:1].lower() in set("aeiou"),
+         "has_permutation": perm is not None and len(perm) > 0,
+         "agrees_with_permutation": False, "differs_from_permutation": False}
+    # Rule shap_dependence draws the feature of each rank by mean |SHAP| over the stored rows.
+    by_mean = values[[f"shap:{f}" for f in mean.feature]].abs().mean()
+    e = {"leader": lead, "top": list(zip(mean.feature, mean.value))[:3], "instance": instance,
+         "ranked": sorted(mean.feature, key=lambda f: (-by_mean[f"shap:{f}"], f))}
+    if c["has_permutation"]:
+        perm = _rank_order(perm).reset_index(drop=True)
+        clear = _unique_top(perm.value) and not (perm.value[0] <= NOISE_SDS * perm.spread[0])
+        c["agrees_with_permutation"] = c["leader_unique"] and clear and perm.feature[0] == lead
+        c["differs_from_permutation"] = c["leader_unique"] and clear and perm.feature[0] != lead
+        e["permutation_leader"] = perm.feature[0]
+    for side, sign in (("push_up", 1), ("push_down", -1)):
+        pushes = contrib[contrib * sign > 0]
+        if len(pushes):
+            f = (pushes * sign).idxmax()  # the largest push that way (first in importance order on a tie)
+            e[side] = (f, float(contrib[f]), row.get(f"raw:{f}"))
+    return c, e
+
+
+def reading_lime(exp: pd.DataFrame, agreement, other: pd.DataFrame | None, R: dict) -> tuple[dict, dict]:
+    """LIME's explanation of one row: the class it explains against the predicted one, its stability
+    over seeds (mean Jaccard), its conditions for and against, and the features a second row flips."""
+    exp = exp.sort_values("rank")
+    jac = float(agreement["mean_jaccard"])
+    probs = {k[6:]: float(exp[k].iloc[0]) for k in exp.columns if k.startswith("proba_")}
+    predicted = max(probs, key=probs.get)
+    c = {"explains_predicted": str(exp["class"].iloc[0]) == predicted,
+         "stable": jac >= R["lime_stable"], "partly_stable": R["lime_partly_stable"] <= jac < R["lime_stable"],
+         "unstable": jac < R["lime_partly_stable"], "has_support": bool((exp.weight > 0).any()),
+         "has_against": bool((exp.weight < 0).any()), "has_second_row": other is not None,
+         "rows_flip": False, "rows_share": False}
+    e = {"predicted": predicted, "class": str(exp["class"].iloc[0]), "p": probs[predicted],
+         "support": list(zip(exp.rule[exp.weight > 0], exp.weight[exp.weight > 0]))[:2],
+         "against": list(zip(exp.rule[exp.weight < 0], exp.weight[exp.weight < 0]))[:2], "flipped": []}
+    if other is not None:
+        b = other.set_index("feature").weight
+        a = exp.set_index("feature").weight
+        common = [f for f in a.index if f in b.index]
+        e["flipped"] = [f for f in common if a[f] * b[f] < 0]
+        c.update(rows_flip=bool(e["flipped"]), rows_share=len(common) > 0 and not e["flipped"])
+    c.update(one_support=len(e["support"]) == 1, one_against=len(e["against"]) == 1, one_flipped=len(e["flipped"]) == 1)
+    return c, e
+
+
+def _pair(differences: pd.DataFrame, a: str, b: str, metric: str) -> tuple[float, float]:
+    """The paired interval of a − b (the table holds each pair once, in either order)."""
+    t = differences[differences.metric == metric]
+    row = t[(t.model_a == a) & (t.model_b == b)]
+    if len(row):
+        return float(row.lower.iloc[0]), float(row.upper.iloc[0])
+    row = t[(t.model_a == b) & (t.model_b == a)]
+    return -float(row.upper.iloc[0]), -float(row.lower.iloc[0])
+
+
+def reading_linear(coef: pd.DataFrame, metrics: pd.DataFrame, model: str, differences: pd.DataFrame,
+                   pred: pd.DataFrame, scale, levels: dict, splits: list[pd.DataFrame], R: dict) -> tuple[dict, dict]:
+    """Coefficients (signs, those within two standard errors, the unit of each), the linear model
+    against the best other model by test R², and the residuals' skew."""
+    coef = _rank_order(coef).reset_index(drop=True)
+    weak = coef.feature[coef.value.abs() < 2 * coef.spread].tolist()
+    pos = coef[coef.value > 0].sort_values(["value", "feature"], ascending=[False, True])
+    neg = coef[coef.value < 0].sort_values(["value", "feature"])
+    c = {"has_weak": bool(weak), "one_weak": len(weak) == 1, "has_positive": len(pos) > 0, "has_negative": len(neg) > 0,
+         "one_positive": len(pos) == 1, "one_negative": len(neg) == 1, "better_than_best": False,
+         "worse_than_best": False, "same_as_best": False}
+    e = {"positive": list(zip(pos.feature, pos.value))[:3], "negative": list(zip(neg.feature, neg.value))[:2],
+         "weak": weak}
+    others = metrics[(metrics.metric == "r2") & (metrics.model != model)]
+    c["has_other"] = len(others) > 0
+    if len(others):
+        best = others.sort_values(["value", "model"], ascending=[False, True]).model.iloc[0]
+        lo, hi = _pair(differences, model, best, "r2")
+        c.update(better_than_best=lo > 0, worse_than_best=hi < 0, same_as_best=lo <= 0 <= hi)
+        e["best_other"] = best
+    res = pred.y_true - pred.y_pred
+    gap = (res.mean() - res.median()) / (res.std() or 1.0)
+    c.update(right_skewed=gap > R["residual_skew"], left_skewed=gap < -R["residual_skew"],
+             symmetric=abs(gap) <= R["residual_skew"])
+    # The unit of each coefficient: standardised (meta's scale), a one-hot level against its
+    # column's reference level, 0/1 in both splits (yes against no), or a number (per unit).
+    kinds = {f: "scaled" if f in scale else "level" if (levels.get(f) or {}).get("reference") is not None else
+             "yes_no" if all(set(d[f].dropna().unique()) <= {0, 1} for d in splits) else "number"
+             for f in coef.feature}
+    n, lv, yn = ("number" in kinds.values(), "level" in kinds.values(), "yes_no" in kinds.values())
+    c.update(all_scaled=set(kinds.values()) == {"scaled"}, none_scaled="scaled" not in kinds.values(),
+             unscaled_levels=lv, unscaled_yes_no=yn, unscaled_numbers=n)
+    c["some_scaled"] = not c["all_scaled"] and not c["none_scaled"]
+    # Which words say the unit (report/article.qmd, "Coefficients"): the first kind present is the
+    # main reading, the others asides.
+    c.update(units_numbers=n, units_levels=lv and not n, units_yes_no=yn and not n and not lv,
+             units_asides=n and (lv or yn), units_aside_levels=n and lv, units_aside_both=n and lv and yn,
+             units_aside_yes_no=n and yn, units_then_yes_no=lv and yn and not n)
+    e["scaled"] = [f for f in scale if kinds.get(f) == "scaled"]  # in the data's order, as meta lists them
+    c["one_scaled"] = len(e["scaled"]) == 1
+    return c, e
+
+
+def reading_effects(summary: pd.DataFrame) -> tuple[dict, dict]:
+    shown = summary[summary.shown].sort_values("rank")
+    return ({"all_monotone": bool(shown.monotone.isin(["increasing", "decreasing"]).all()),
+             "has_flat": bool((shown.monotone == "flat").any()), "has_mixed": bool((shown.monotone == "mixed").any())},
+            {"shapes": list(zip(shown.feature, shown.monotone))})
+
+
+def reading_performance(metrics: pd.DataFrame, pred: pd.DataFrame, classes, R: dict) -> tuple[dict, dict]:
+    """ROC AUC's band; for two classes, average precision against the positive share and the
+    trapezoid area against average precision."""
+    m = metrics.set_index("metric").value
+    bands = [(R[f"auc_{n}"], n) for n in ("excellent", "good", "fair", "moderate")] + [(-1, "weak")]
+    band = next(n for b, n in bands if m["roc_auc"] >= b)
+    binary = len(classes) == 2
+    c = {"binary": binary, **{f"auc_{n}": n == band for _, n in bands}, "ap_far_above": False, "ap_above": False,
+         "ap_close": False, "trapezoid_above_ap": False, "trapezoid_not_above_ap": False}
+    if binary:
+        ratio = m["average_precision"] / (pred.y_true == 1).mean()
+        c.update(ap_far_above=ratio >= R["ap_far_above"], ap_above=R["ap_above"] <= ratio < R["ap_far_above"],
+                 ap_close=ratio < R["ap_above"], trapezoid_above_ap=m["pr_auc_trapezoid"] > m["average_precision"],
+                 one_positive=int((pred.y_true == 1).sum()) == 1, one_negative=int((pred.y_true == 0).sum()) == 1)
+        c["trapezoid_not_above_ap"] = not c["trapezoid_above_ap"]
+    return c, {"classes": classes}
+
+
+def reading_threshold(s: dict, R: dict) -> dict:
+    moved = abs(s["best_f1_threshold"] - s["default_threshold"]) > R["threshold_move"]
+    gain = s["f1_at_best"] - s["f1_at_default"] > R["f1_gain"]
+    return {"moves": moved, "gains": gain, "default_near_best": not (moved and gain)}
+
+
+def reading_comparison(t: pd.DataFrame, differences: pd.DataFrame, metric: str) -> tuple[dict, dict]:
+    """The model with the best score of the headline metric, and whom the paired intervals say it beats."""
+    lower_better = metric in ("rmse", "mae", "brier")
+    t = t[t.metric == metric].sort_values(["value", "model"], ascending=[lower_better, True])
+    leader, others = t.model.iloc[0], t.model.iloc[1:].tolist()
+    beaten = [o for o in others if (_pair(differences, leader, o, metric)[1] < 0 if lower_better
+                                    else _pair(differences, leader, o, metric)[0] > 0)]
+    tied = len(t) > 1 and t.value.iloc[0] == t.value.iloc[1]
+    return ({"several": len(t) > 1, "leader_unique": not tied, "beats_all": bool(others) and not tied and beaten == others,
+             "beats_some": 0 < len(beaten) < len(others) and not tied, "beats_none": bool(others) and not beaten},
+            {"leader": leader, "value": float(t.value.iloc[0]), "beaten": beaten,
+             "not_beaten": [o for o in others if o not in beaten]})
+
+
+def reading_calibration(scores: pd.DataFrame, cls: str, R: dict) -> tuple[dict, dict]:
+    s = scores[scores["class"] == cls].sort_values(["brier", "model"])
+    well = s.ece <= R["well_calibrated_ece"]
+    briers = s.brier.tolist()
+    return ({"all_well": bool(well.all()), "none_well": not well.any(), "some_well": bool(well.any() and not well.all()),
+             "best_unique": len(briers) == 1 or briers[0] < briers[1], "one_well": int(well.sum()) == 1,
+             "one_other": int((~well).sum()) == 1},
+            {"well": s.model[well].tolist(), "others": s.model[~well].tolist(), "best": s.model.iloc[0],
+             "brier": briers[0]})
+
+
+def reading_trust(agree: pd.DataFrame, areas: pd.DataFrame | None, R: dict) -> tuple[dict, dict]:
+    """Agreement of the model with the most method pairs (ties by name), and SHAP's deletion check."""
+    c = {"has_agreement": len(agree) > 0, "has_deletion": areas is not None, "methods_agree": False,
+         "methods_disagree": False, "methods_mixed": False, "shap_faithful": False}
+    e = {}
+    if len(agree):
+        n = agree.groupby("model").size()
+        model = sorted(n.index, key=lambda k: (-n[k], k))[0]
+        rho = agree[agree.model == model].spearman.dropna()
+        c.update(methods_agree=len(rho) > 0 and bool((rho >= R["methods_agree"]).all()),
+                 methods_disagree=bool((rho < R["methods_disagree"]).any()))
+        c["methods_mixed"] = not (c["methods_agree"] or c["methods_disagree"])
+        c["one_pair"] = len(rho) == 1
+        e = {"model": model, "rho": rho.tolist()}
+    if areas is not None:
+        a = areas.set_index("order").area
+        c["shap_faithful"] = bool(a["shap"] > a["random"])
+    return c, e
+
+
+def reading_neural(h: pd.DataFrame, metrics: pd.DataFrame, pred: pd.DataFrame, max_rank_correlation: float,
+                   R: dict) -> tuple[dict, dict]:
+    """The CNN: overfitting (validation loss up again after its minimum), the final gap of the
+    accuracies, Grad-CAM's two sanity checks, and its most frequent mistake."""
+    m = metrics.set_index("metric").value
+    last = {sp: h[(h.split == sp) & (h.metric == "accuracy")].sort_values("step").value.iloc[-1]
+            for sp in ("train", "validation")}
+    vl = h[(h.split == "validation") & (h.metric == "loss")].sort_values("step")
+    epochs = int(h.step.max()) + 1
+    best = int(vl.step[vl.value == vl.value.min()].iloc[0])
+    gap = last["train"] - last["validation"]
+    wrong = pred[pred.y_true != pred.y_pred]
+    pairs = wrong.groupby(["y_true", "y_pred"]).size()
+    most = pairs[pairs == pairs.max()] if len(pairs) else pairs
+    return ({"overfits": best + 1 < epochs and vl.value.iloc[-1] > R["overfit"] * vl.value.min(),
+             "gap_close": abs(gap) < R["close_accuracy"], "train_above": gap >= R["close_accuracy"],
+             "validation_above": gap <= -R["close_accuracy"],
+             "randomization_pass": m["gradcam_randomization_spearman_mean"] < max_rank_correlation,
+             "deletion_pass": m["gradcam_deletion_drop_salient"] > m["gradcam_deletion_drop_random"],
+             "no_mistake": len(wrong) == 0, "mistake_unique": len(most) == 1},
+            {"mistake": tuple(int(v) for v in most.index[0]) if len(most) == 1 else None})
 
 
 def check_claims(run_dir: Path) -> list[str]:
@@ -756,7 +812,7 @@ def check_names(doc: Article, E: dict, claims: dict, config: dict) -> list[str]:
                     problems.append(f"the SHAP {side.replace('_', ' ')}: printed {m['v']!r}, the table gives {value}")
                 if m["raw"] is not None and raw is not None and not prints(m["raw"], float(raw)):
                     problems.append(f"the SHAP {side.replace('_', ' ')}: value {m['raw']!r}, the row has {raw}")
-        for m in need("shap", r"the leaders are (?P<l>.+?)\.", where="text"):
+        for m in need("shap", r"the leaders are (?P<l>.+?)\.(?=\s+[A-Z]|\s*$)", where="text"):
             problems += _listed(m["l"], e["top"], "the mean |SHAP| leaders")
         for claim, pattern in (("shap.direction_up", r"High values of (?P<f>.+) sit on the right"),
                                ("shap.direction_down", r"High values of (?P<f>.+) sit on the left"),
