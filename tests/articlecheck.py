@@ -956,7 +956,7 @@ CHAPTER_WORDS = [(r"\bdecision trees?\b", "A decision tree"), (r"\bfeature impor
                  (r"\bcoefficients?\b", "Linear models"), (r"\bfeature effects\b", "Feature effects"),
                  (r"\bclassification performance\b", "Classification performance"),
                  (r"\bneural network|\bCNN\b|\bimages\b", "Neural networks"),
-                 (r"\btrust(ed)?\b", "Can you trust these explanations?")]
+                 (r"\bcan be trusted\b", "Can you trust these explanations?")]
 
 
 def absent_chapters(doc: Article) -> list[str]:

@@ -314,7 +314,17 @@ SCENARIO_TABLES = {"as run": lambda run_dir: None, "one frequent CNN mistake": o
                    "an ECE on the threshold": ece_on_the_threshold, "trapezoid just above": trapezoid_just_above,
                    "all methods agree": lambda r: three_pairs(r, (0.8, 0.9, 0.95)),
                    "a pair disagrees": lambda r: three_pairs(r, (0.1, 0.9, 0.95)),
-                   "no linear model": lambda r: drop_section(r, "linear")}
+                   "no linear model": lambda r: drop_section(r, "linear"),
+                   "no trust chapter": lambda r: drop_section(r, "trust"),
+                   "no neural network": lambda r: no_neural(r)}
+
+
+def no_neural(run_dir: Path) -> None:
+    """The run without the CNN (its section, and its rows of metrics.parquet)."""
+    drop_section(run_dir, "neural")
+    path = run_dir / "metrics.parquet"
+    m = pd.read_parquet(path)
+    m[m.model != "cnn"].to_parquet(path)
 
 
 @pytest.mark.parametrize("scenario", list(SCENARIO_TABLES))
