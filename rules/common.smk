@@ -26,6 +26,9 @@ except InputError as e:
 config.clear()
 config.update(_resolved)
 
+# The config files the run read: a --configfile, else the demo's (Snakefile); the colophon says
+# whether the commit holds them (mlviz.workflow.provenance).
+CONFIGFILES = [str(f) for f in workflow.overwrite_configfiles] or [str(Path(workflow.basedir) / "config" / "config.yaml")]
 RUN = f"results/{config['run']}"
 OUT = layout.Layout(RUN)
 DATASETS = list(config["datasets"])

@@ -40,7 +40,7 @@ rule report:
         report(OUT.pattern("article"), caption="../report/captions/article.rst", category="Article"),
     params:
         plan=report_plan(),
-        provenance=provenance.run_provenance(config),
+        provenance=provenance.run_provenance(config, CONFIGFILES),
     log:
         OUT.log("report", "article_{format}"),
     benchmark:
@@ -58,7 +58,7 @@ rule manifest:
     output:
         OUT.path("manifest"),
     params:
-        provenance=provenance.run_provenance(config),
+        provenance=provenance.run_provenance(config, CONFIGFILES),
         directories=[OUT.path("tensorboard")],
         producers=lambda w: manifest_producers(),
     log:

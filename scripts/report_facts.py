@@ -63,7 +63,10 @@ def main(smk):
             lambda: F.shap_section(r, ds, m, s["shap_instance"], perm_models, settings["top_k"], describe[ds])) or ""
         deps = sorted((p for p in plan if p["block"] == "shap_dependence"), key=lambda p: int(p["id"].rsplit("-", 1)[1]))
         if flags["has_shap"]:
-            blocks["shap_dependence"] = B.render("shap_dependence", figs=[F.placed(p) for p in deps],
+            # Each dependence plot is of the feature at its rank by mean |SHAP| (rule shap_dependence).
+            figs = [{**F.placed(p), "feature": r.ranked(ds, m, "mean_abs_shap", int(p["id"].rsplit("-", 1)[1]))}
+                    for p in deps]
+            blocks["shap_dependence"] = B.render("shap_dependence", figs=figs,
                                                  refs=["@" + p["id"] for p in deps])
     else:
         flags["has_shap"] = False
@@ -111,6 +114,7 @@ def main(smk):
     rest = [p for p in plan if p["block"] == "appendix"] + orphans
     blocks["appendix"] = F.more_block([{**p, "block": "appendix"} for p in rest], "appendix")
     flags["has_appendix"] = bool(blocks["appendix"])
+    v["intro"]["chapters"] = F.chapters(flags)
     metadata = F.plain({"title": settings["title"], **flags, "claims": claims, "subjects": subjects})
     log.info("facts for %d figures; sections: %s", len(plan), ", ".join(k for k, x in flags.items() if x))
     Path(smk.output[0]).write_text(yaml.safe_dump({"variables": v, "metadata": metadata, "blocks": blocks},

@@ -22,8 +22,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from articlecheck import (alt_text_problems, article, check_claims, check_facts, colophon_is_last, glued_punctuation,
-                          layout_problems, resolved_config)
+from articlecheck import (alt_text_problems, article, check_claims, check_facts, check_readings, colophon_is_last,
+                          glued_punctuation, layout_problems, resolved_config)
 from conftest import REPO, scheduled_jobs, small_config, snakemake, without_venv_on_path, write_config
 from qmdtext import between
 from qmdtext import read as qmd_read
@@ -139,6 +139,15 @@ def test_every_claim_is_true_for_the_tables(which, request):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.parametrize("which", RUNS)
+def test_no_reading_misleads_a_careful_reader(which, request):
+    """Chapters named are there, captions name what their tables show, sub-captions differ, no
+    sentence refers back to one left out, verdicts hold for the printed numbers, ranges are the
+    values' (tests/articlecheck.check_readings)."""
+    problems = check_readings(request.getfixturevalue(which))
+    assert not problems, "\n".join(problems)
+
+
 def test_a_false_claim_is_caught(tiny_run, tmp_path):
     """The claims test, broken on purpose: one comparison flipped in a copy of the run's facts."""
     run_dir = tmp_path / "results" / "tiny"
@@ -149,6 +158,22 @@ def test_a_false_claim_is_caught(tiny_run, tmp_path):
     facts_path.write_text(yaml.safe_dump(facts))
     problems = check_claims(run_dir)
     assert any("comparison.beats_none" in p for p in problems), problems
+
+
+def test_a_wrong_name_in_the_rendered_article_is_caught(tiny_run, tmp_path):
+    """The name check reads the rendered HTML: the SHAP push up swapped for the push down (each name
+    keeps its own, true, fact spans), as the reviewer's bug of issue 21 wrote it, is caught."""
+    run_dir = tmp_path / "results" / "tiny"
+    shutil.copytree(tiny_run, run_dir)
+    page = run_dir / "report" / "article.html"
+    text = page.read_text()
+    up = re.search(r'(<span data-when-meta="claims\.shap\.has_push_up">The largest push up comes from )(.*?)(</span>)',
+                   text, re.S)
+    down = re.search(r'<span data-when-meta="claims\.shap\.has_push_down">The largest push down comes from (.*?)</span>',
+                     text, re.S)
+    assert up and down, "the push sentences are not in the tiny article"
+    page.write_text(text.replace(up.group(0), up.group(1) + down.group(1) + up.group(3)))
+    assert any(p.startswith("the SHAP push up:") for p in check_claims(run_dir)), check_claims(run_dir)
 
 
 def test_demo_and_kaggle_articles_read_their_own_data(demo_run, real_run):
@@ -384,8 +409,9 @@ STD = "were standardised, so their coefficients are the change in the prediction
     (["age", "bmi", "smoker"], True, f"The features A {STD}; for the others, each is the change for a level against "
                                      "its column's reference level (R)."),
     (["age", "smoker", "region_north"], False, f"The features A {STD}; for the others, each is the change per unit."),
-    (["smoker"], False, f"The features A {STD}; for the others, each is the change per unit (for a yes/no feature: "
-                        "yes against no)."),
+    (["smoker"], False, "The feature A was standardised, so its coefficient is the change in the prediction for one "
+                        "standard deviation; for the others, each is the change per unit (for a yes/no feature: yes "
+                        "against no)."),
     ([], True, "No feature was standardised, so each coefficient is the change in the prediction per unit (for a "
                "level of a text column: against its column's reference level (R); for a yes/no feature: yes against "
                "no)."),
@@ -402,8 +428,9 @@ def test_the_coefficients_unit_is_said_for_the_features_there_are(scaled, levels
     paragraph = paragraph[paragraph.index("data.") + len("data."):]
 
     def said(claims):
+        one = {"one_scaled": len(scaled) == 1}  # the number of "The feature(s) A" (mlviz.article.facts)
         return qmd_read(paragraph, {"linear": {"scaled": "A", "references": "R"}},
-                        {"claims": {"linear": {**claims, **units_claims(claims)}}})
+                        {"claims": {"linear": {**claims, **units_claims(claims), **one}}})
 
     data = pd.DataFrame({"age": [0.5, -1.2, 0.7], "bmi": [1.0, 0.0, 2.5], "smoker": [0, 1, 1],
                          "region_north": [1, 0, 0]})

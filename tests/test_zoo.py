@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 import zoo
-from articlecheck import (alt_text_problems, article, check_claims, check_facts, colophon_is_last, foreign_words, glued_punctuation,
-                          layout_problems)
+from articlecheck import (alt_text_problems, article, check_claims, check_facts, check_readings, colophon_is_last,
+                          foreign_words, glued_punctuation, layout_problems)
 from conftest import snakemake
 
 from mlviz.config import settings
@@ -61,6 +61,7 @@ def read_article(name: str, run_dir: Path, entry: dict) -> dict:
         return found
     found["wrong"], found["facts"] = check_facts(run_dir)
     found["claims"] = check_claims(run_dir)
+    found["readings"] = check_readings(run_dir)
     resolved = yaml.safe_load((run_dir / "config.resolved.yaml").read_text())
     ds = resolved["datasets"][name]
     own = {ds["target"]["column"], *ds["target"].get("classes", []), Path(entry["path"]).name,
@@ -84,6 +85,7 @@ def test_a_minimal_config_gives_a_complete_true_article(name, zoo_runs, tables):
     assert not found["wrong"], f"{name}: " + "\n".join(found["wrong"][:10])
     assert len(found["facts"]) >= 30
     assert not found["claims"], f"{name}: " + "\n".join(found["claims"])
+    assert not found["readings"], f"{name}: " + "\n".join(found["readings"])
     assert not found["foreign"], f"{name}: the article speaks of {found['foreign']}"
     assert not found["layout"], f"{name}: " + "\n".join(found["layout"])
     assert found["colophon_last"]

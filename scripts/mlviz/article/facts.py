@@ -48,6 +48,17 @@ def nonzero_decimals(values, decimals: int) -> int:
     return decimals + 4
 
 
+def deciding(pairs, decimals: int) -> int:
+    """The fewest decimals (from `decimals`, at most 4 more) at which every pair (a, b) compares,
+    rounded, as it does unrounded, so that a verdict beside printed numbers is what they show: a
+    value above a threshold does not print as the threshold, two different values not alike."""
+    sign = lambda x: (x > 0) - (x < 0)  # noqa: E731
+    for d in range(decimals, decimals + 4):
+        if all(sign(round(float(a), d) - round(float(b), d)) == sign(float(a) - float(b)) for a, b in pairs):
+            return d
+    return decimals + 4
+
+
 def plain(obj):
     """NumPy scalars and tuples as plain YAML-able values (claims are computed with pandas)."""
     import numpy as np
@@ -298,6 +309,7 @@ def importance_section(run: Run, ds: str, model: str, top_k: int) -> tuple[dict,
         v["impurity_top"] = top("impurity", imp)
         v["impurity_leader"] = run.ranked(ds, model, "impurity", 1)
         v["impurity_top_noisy"] = B.listed([run.named(ds, model, "permutation", f) for f in subjects["impurity_top_noisy"]])
+    claims["one_top_noisy"] = len(subjects.get("impurity_top_noisy", [])) == 1
     rows = []
     for r in range(1, min(top_k, len(perm)) + 1):
         fp = perm.feature.iloc[r - 1]
@@ -429,6 +441,9 @@ def lime_section(run: Run, ds: str, model: str, positions: list[int]) -> tuple[d
     other = run.table(f"lime/{ds}/{model}/test{positions[1]}/explanation.parquet") if len(positions) > 1 else None
     checks = run.checks(ds)
     claims, subjects = C.lime(exp, agree, other, run.r, checks, model)
+    support, against = exp[exp.weight > 0].head(2), exp[exp.weight < 0].head(2)
+    claims.update(one_support=len(support) == 1, one_against=len(against) == 1,
+                  one_flipped=len(subjects.get("flipped", [])) == 1)
     cls = str(exp["class"].iloc[0])
     predicted = subjects["predicted"]
     meta = run.json(f"data/{ds}/meta.json")
@@ -443,7 +458,7 @@ def lime_section(run: Run, ds: str, model: str, positions: list[int]) -> tuple[d
          "predicted": class_name(meta, predicted), "class": class_name(meta, cls),
          "p_predicted": fact(float(exp[f'proba_{predicted}'].iloc[0]), ".2f", table=erel, where={"rank": 1},
                              col=f"proba_{predicted}"),
-         "support": rules(exp[exp.weight > 0].head(2)), "against": rules(exp[exp.weight < 0].head(2)),
+         "support": rules(support), "against": rules(against),
          "seeds": fact(int(agree["seeds"]), "d", table=arel, col="seeds"),
          "top_k": fact(int(agree["top_k"]), "d", table=arel, col="top_k"),
          "jaccard": fact(float(agree["mean_jaccard"]), ".2f", table=arel, col="mean_jaccard"),
@@ -522,7 +537,8 @@ def linear_section(run: Run, ds: str, model: str) -> tuple[dict, dict, dict, str
                           count={"table": f"data/{ds}/meta.json", "col": "scale", "agg": "len_beyond", "rank": 6}),
          "references": references_text(subjects["references"]),
          "r2": run.metric(ds, model, "r2")}
-    claims["one_weak"] = len(subjects["weak"]) == 1
+    claims.update(one_weak=len(subjects["weak"]) == 1, one_positive=len(pos) == 1, one_negative=len(neg) == 1,
+                  one_scaled=len(scaled) == 1)
     claims.update(units_claims(claims))
     rmse, mae = run.metric_value(ds, model, "rmse"), run.metric_value(ds, model, "mae")
     v["rmse"] = run.metric(ds, model, "rmse", sig(rmse or 1))
@@ -606,7 +622,11 @@ def performance_section(run: Run, ds: str, model: str, describe: dict) -> tuple[
         v["positive"] = pos
         p = subjects["prevalence"]
         v["prevalence"] = fact(p, f".{apart([p], 2)}f", table=prel, where={"y_true": 1}, agg="share")
-        v["trapezoid"] = run.metric(ds, model, "pr_auc_trapezoid")
+        # Enough decimals that "higher than average precision" (or not) is what the two printed values show.
+        ap, trap = run.metric_value(ds, model, "average_precision"), run.metric_value(ds, model, "pr_auc_trapezoid")
+        fmt = f".{deciding([(trap, ap)], int(run.fmt[1:-1]))}f"
+        v["average_precision"], v["trapezoid"] = (run.metric(ds, model, k, fmt)
+                                                  for k in ("average_precision", "pr_auc_trapezoid"))
     return v, claims, {}
 
 
@@ -663,8 +683,11 @@ def comparison_table(run: Run, ds: str, task: str) -> str:
             w = {"model": model, "metric": k}
             cells.append({c: fact(float(r[c]), fmt, table=mrel, where=w, col=c) for c in ("value", "lower", "upper")})
         rows.append({"model": label(model), "cells": cells})
-    return B.render("comparison_table", metrics=[md_escape(B.labels()["metrics"][k]) for k in metrics], rows=rows,
-                    dataset=label(ds))
+    from ..compute.comparison import higher_is_better
+
+    names = B.labels()["metrics"]
+    return B.render("comparison_table", metrics=[md_escape(names[k]) for k in metrics], rows=rows, dataset=label(ds),
+                    lower=[md_escape(names[k]) for k in metrics if not higher_is_better(k)])
 
 
 def calibration_section(run: Run, ds: str, classes: list[str]) -> tuple[dict, dict, dict, str]:
@@ -673,14 +696,22 @@ def calibration_section(run: Run, ds: str, classes: list[str]) -> tuple[dict, di
     positive = classes[1] if len(classes) == 2 else None
     claims, subjects = C.calibration(scores, positive, run.r)
     cls = subjects["class"]
+    models = scores.loc[scores["class"] == cls, "model"].nunique()
+    claims.update(one_well=len(subjects["well"]) == 1, one_other=models - len(subjects["well"]) == 1)
     best = subjects["best"]
     brier = float(scores[(scores.model == best) & (scores["class"] == cls)]["brier"].iloc[0])
+    own = scores[scores["class"] == cls].sort_values(["brier", "model"], kind="mergesort")
+    # The digits that decide: each ECE printed on its side of the threshold, the lowest Brier score
+    # apart from the next one.
+    fmt = {"brier": f".{deciding(list(zip(own.brier, own.brier[1:2])), 3)}f",
+           "ece": f".{deciding([(e, run.r['well_calibrated_ece']) for e in own.ece], 3)}f",
+           "reliability": ".3f", "resolution": ".3f"}
     v = {"dataset": label(ds), "well": B.listed([label(m) for m in subjects["well"]]), "best": label(best),
-         "threshold": run.reading("well_calibrated_ece", ".2f"),
-         "best_brier": fact(brier, ".3f", table=srel, where={"model": best, "class": cls}, col="brier")}
-    rows = [{"model": label(r.model), **{k: fact(float(getattr(r, k)), ".3f", table=srel, where={"model": r.model, "class": cls},
+         "threshold": run.reading("well_calibrated_ece", "g"),
+         "best_brier": fact(brier, fmt["brier"], table=srel, where={"model": best, "class": cls}, col="brier")}
+    rows = [{"model": label(r.model), **{k: fact(float(getattr(r, k)), fmt[k], table=srel, where={"model": r.model, "class": cls},
                                                 col=k) for k in ("brier", "reliability", "resolution", "ece")}}
-            for r in scores[scores["class"] == cls].sort_values(["brier", "model"], kind="mergesort").itertuples()]
+            for r in own.itertuples()]
     table = B.render("calibration_table", rows=rows, dataset=label(ds),
                      positive=class_name(run.json(f"data/{ds}/meta.json"), cls) if positive else None)
     return v, claims, subjects, table
@@ -698,6 +729,13 @@ def trust_section(run: Run, ds: str, deletion: tuple | None, config: dict) -> tu
     v = {"dataset": label(ds), "model": label(subjects["model"]) if subjects["model"] else "",
          "top_k": fact(config["figures"]["trust"]["top_k"], "d", table="config", where={"key": "figures.trust.top_k"}),
          "agree": run.reading("methods_agree", ".1f"), "disagree": run.reading("methods_disagree", ".1f")}
+    if subjects["model"]:
+        # The range the correlations of that model span, as the table prints them.
+        w = {"model": subjects["model"]}
+        rho = agreement.loc[agreement["model"] == subjects["model"], "spearman"].dropna()
+        v.update(rho_min=fact(float(rho.min()), "+.2f", table=arel, where=w, col="spearman", agg="min") if len(rho) else "",
+                 rho_max=fact(float(rho.max()), "+.2f", table=arel, where=w, col="spearman", agg="max") if len(rho) else "")
+        claims["one_pair"] = len(rho) == 1
     if deletion:
         drel = f"trust/{dds}/{dm}/deletion_area.parquet"
         fmt = sig(float(areas["area"].abs().max()) or 1)
@@ -766,8 +804,14 @@ def neural_section(run: Run, ns: dict) -> tuple[dict, dict, dict, str]:
 def placed(p: dict) -> dict:
     """A figure of the plan as the blocks' templates place it: its entry, with its short name
     (report/labels.yml) and the names of its model and dataset written out."""
-    return {**p, "what": md_escape(B.labels()["figures"][p["kind"]]), "model_name": label(p["model"]),
+    return {"feature": None, **p, "what": md_escape(B.labels()["figures"][p["kind"]]), "model_name": label(p["model"]),
             "dataset_name": label(p["dataset"]), "alt": p.get("alt", "")}
+
+
+def chapters(flags: dict) -> str:
+    """The chapters the article has, in its order, named as report/labels.yml names them."""
+    names = B.labels()["chapters"]
+    return B.listed([md_escape(words) for key, words in names.items() if flags.get(f"has_{key}")])
 
 
 def more_block(plan: list[dict], block: str) -> str:

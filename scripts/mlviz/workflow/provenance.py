@@ -20,15 +20,29 @@ def config_hash(config: dict) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-@lru_cache(maxsize=1)
-def git_state() -> tuple[str, bool]:
+@lru_cache(maxsize=4)
+def git_state(configfiles: tuple[str, ...] = ()) -> tuple[str, bool]:
     """(commit, dirty) of the workflow's checkout, or ('unknown', False) outside git."""
-    root = Path(__file__).resolve().parents[3]
+    return checkout_state(Path(__file__).resolve().parents[3], configfiles)
+
+
+def checkout_state(root: Path, configfiles=()) -> tuple[str, bool]:
+    """(commit, dirty) of the git checkout at root. Dirty: a tracked file changed, or a config file
+    of the run that lies in the checkout is not committed (untracked or ignored): either way the
+    commit alone does not give the run. A config file outside the checkout is the user's own,
+    identified by the config hash."""
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
                                 check=True).stdout.strip()
         dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
                                     capture_output=True, text=True, check=True).stdout.strip())
+        top = Path(subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True,
+                                  check=True).stdout.strip()).resolve()
+        for f in configfiles:
+            path = Path(f).resolve()
+            if top in path.parents and subprocess.run(["git", "ls-files", "--error-unmatch", str(path)], cwd=root,
+                                                       capture_output=True).returncode != 0:
+                dirty = True
         return commit, dirty
     except (OSError, subprocess.CalledProcessError):
         return "unknown", False
@@ -45,7 +59,8 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def run_provenance(config: dict) -> dict:
-    commit, dirty = git_state()
+def run_provenance(config: dict, configfiles=()) -> dict:
+    """configfiles: the config files the run read (a --configfile, or the demo's)."""
+    commit, dirty = git_state(tuple(str(f) for f in configfiles))
     return {"run": config["run"], "commit": commit, "dirty": dirty, "config_hash": config_hash(config),
             "packages": package_versions()}

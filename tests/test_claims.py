@@ -1,0 +1,258 @@
+"""mlviz.article.claims against the article check's own readings (tests/articlecheck.reading_*), on
+hundreds of small random tables each, drawn from few values so that ties, values on a threshold and
+empty cases come up: every claim the article can rest on must agree, and so must the subjects its
+sentences name. Fast (no run, no files); the mutation run of tests/mutation/ uses it."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from articlecheck import (reading_calibration, reading_comparison, reading_effects, reading_importance, reading_lime,
+                          reading_linear, reading_neural, reading_performance, reading_shap, reading_threshold,
+                          reading_trust, reading_tree)
+
+from mlviz.article import claims as C
+from mlviz.compute.importance import ordered
+from mlviz.config.schema import schema
+
+CASES = 150
+
+
+@pytest.fixture(scope="module")
+def R() -> dict:
+    return {k: v["default"] for k, v in schema()["definitions"]["readings"]["properties"].items()}
+
+
+def agree(mine: dict, theirs: dict, case) -> None:
+    """Every claim mlviz.article.claims makes is the check's (the check may know more)."""
+    wrong = {k: (v, theirs.get(k, "missing")) for k, v in mine.items() if k not in theirs or bool(v) != bool(theirs[k])}
+    assert not wrong, f"claims (mlviz, check) differ on {case}: {wrong}"
+
+
+def features(rng, n=None) -> list[str]:
+    return [f"f{i}" for i in range(n or rng.integers(1, 6))]
+
+
+def importance_table(rng, feats, method, values, spreads=(0.0,)) -> pd.DataFrame:
+    return pd.DataFrame({"dataset": "d", "model": "m", "method": method, "feature": feats,
+                         "value": rng.choice(values, len(feats)), "spread": rng.choice(spreads, len(feats))})
+
+
+def test_importance(R):
+    rng = np.random.default_rng(0)
+    for case in range(CASES * 2):
+        feats = features(rng)
+        perm = importance_table(rng, feats, "permutation", [-0.1, 0.0, 0.1, 0.2], [0.0, 0.05, 0.1])
+        imp = rng.choice([None, "empty", "some"])
+        imp = (None if imp is None else importance_table(rng, feats[:0], "impurity", [0.0]) if imp == "empty"
+               else importance_table(rng, feats, "impurity", [0.1, 0.2, 0.3]))
+        top_k = int(rng.integers(1, 4))
+        mine, subjects = C.importance(imp, perm, top_k)
+        theirs, e = reading_importance(perm, imp, top_k)
+        agree(mine, theirs, (perm.to_dict("list"), None if imp is None else imp.to_dict("list"), top_k))
+        assert subjects["permutation_leader"] == e["permutation_leader"]
+        assert subjects["noise_features"] == e["noise"] and subjects["drops"] == int((perm.value > 0).sum())
+        assert [f for f, _ in e["drops"]] == ordered(perm).feature[:min(3, subjects["drops"])].tolist()
+        if theirs["has_impurity"]:
+            assert subjects["impurity_leader"] == e["impurity_leader"]
+            assert subjects["impurity_top_noisy"] == e["impurity_top_noisy"]
+
+
+def test_shap(R):
+    rng = np.random.default_rng(1)
+    for case in range(CASES):
+        feats = features(rng)
+        rows = int(rng.integers(2, 6))
+        values = pd.DataFrame({**{f"x:{f}": rng.choice([0.0, 1.0, 2.0], rows) for f in feats},
+                               **{f"shap:{f}": rng.choice([-1.0, 0.0, 0.5, 1.0], rows) for f in feats},
+                               **{f"raw:{f}": rng.choice([3.0, 4.0], rows) for f in feats}},
+                              index=pd.Index(range(10, 10 + rows), name="row"))
+        mean = importance_table(rng, feats, "mean_abs_shap", [0.5, 1.0])
+        perm = rng.choice([None, "some"])
+        perm = None if perm is None else importance_table(rng, feats, "permutation", [0.0, 0.1, 0.2], [0.0, 0.1])
+        instance = int(rng.integers(10, 10 + rows))
+        additivity = bool(rng.integers(0, 2))
+        mine, subjects = C.shap(values, mean, perm, instance, additivity, R)
+        theirs, e = reading_shap(values, mean, perm, instance, additivity, R)
+        agree(mine, theirs, (values.to_dict("list"), mean.to_dict("list"), instance))
+        assert subjects["leader"] == e["leader"]
+        assert subjects["push_up"] == (e["push_up"][0] if "push_up" in e else None)
+        assert subjects["push_down"] == (e["push_down"][0] if "push_down" in e else None)
+
+
+def test_lime(R):
+    rng = np.random.default_rng(2)
+    for case in range(CASES):
+        feats = features(rng)
+        p = float(rng.choice([0.2, 0.5, 0.8]))
+        exp = pd.DataFrame({"feature": feats, "rule": [f"{f} <= 1" for f in feats], "rank": range(1, len(feats) + 1),
+                            "weight": rng.choice([-0.2, -0.1, 0.0, 0.1, 0.3], len(feats)),
+                            "class": str(rng.choice(["a", "b"])), "proba_a": p, "proba_b": 1 - p})
+        agreement = pd.Series({"mean_jaccard": float(rng.choice([0.5, R["lime_partly_stable"], 0.75,
+                                                                 R["lime_stable"], 0.95]))})
+        other = None
+        if rng.integers(0, 2):
+            of = list(rng.choice(feats + ["g0", "g1"], int(rng.integers(1, 4)), replace=False))
+            other = pd.DataFrame({"feature": of, "weight": rng.choice([-0.2, 0.0, 0.1], len(of))})
+        mine, subjects = C.lime(exp, agreement, other, R)
+        theirs, e = reading_lime(exp, agreement, other, R)
+        agree(mine, theirs, (exp.to_dict("list"), agreement.to_dict(), None if other is None else other.to_dict("list")))
+        assert subjects["predicted"] == e["predicted"] and subjects.get("flipped", []) == e["flipped"]
+
+
+def test_linear(R):
+    rng = np.random.default_rng(3)
+    for case in range(CASES):
+        feats = features(rng, int(rng.integers(1, 6)))
+        coef = importance_table(rng, feats, "coefficient", [-2.0, -1.0, 0.0, 1.0, 3.0], [0.1, 0.6, 2.0])
+        others = [o for o in ("forest", "xgb") if rng.integers(0, 2)]
+        metrics = pd.DataFrame({"model": ["ols", *others], "metric": "r2",
+                                "value": rng.choice([0.5, 0.6, 0.7], 1 + len(others))})
+        diffs = []
+        for o in others:
+            lo = float(rng.choice([-0.2, -0.1, 0.0, 0.1]))
+            a, b = sorted(["ols", o])
+            diffs.append({"model_a": a, "model_b": b, "metric": "r2", "difference": lo + 0.05, "lower": lo,
+                          "upper": lo + float(rng.choice([0.0, 0.1, 0.3]))})
+        diffs = pd.DataFrame(diffs, columns=["model_a", "model_b", "metric", "difference", "lower", "upper"])
+        n = int(rng.integers(3, 8))
+        pred = pd.DataFrame({"y_true": rng.choice([0.0, 1.0, 5.0, 20.0], n), "y_pred": rng.choice([0.0, 1.0, 2.0], n)})
+        scaled = [f for f in feats if rng.integers(0, 2)] + ["gone"]
+        levels = {f: {"column": "c", "reference": "r"} for f in feats if f not in scaled and rng.integers(0, 3) == 0}
+        data = pd.DataFrame({f: rng.choice([0, 1] if rng.integers(0, 2) else [0, 1, 2], 4) for f in feats})
+        splits = [data.iloc[:2], data.iloc[2:]]
+        coef = ordered(coef)  # as mlviz.article.facts passes it
+        mine, subjects = C.linear(coef, diffs, metrics, "ols", others, pred, scaled, data, levels, R)
+        theirs, e = reading_linear(coef, metrics, "ols", diffs, pred, {f: {} for f in scaled}, levels, splits, R)
+        agree(mine, theirs, (coef.to_dict("list"), metrics.to_dict("list"), diffs.to_dict("list"), scaled, levels))
+        assert subjects["weak"] == e["weak"] and subjects.get("best_other") == e.get("best_other")
+        assert subjects["scaled"] == [f for f in scaled if f in feats]
+
+
+def test_tree():
+    rng = np.random.default_rng(4)
+    for case in range(CASES):
+        task = str(rng.choice(["regression", "classification"]))
+        n = int(rng.integers(1, 7))
+        y = rng.integers(0, 3, n)
+        pred = pd.DataFrame({"y_true": y, "y_pred": y})
+        share = pd.Series(y).value_counts().max() / n
+        lo = float(rng.choice([share - 0.1, share, share + 0.1, -0.05, 0.0, 0.05]))
+        hi = lo + float(rng.choice([0.0, 0.1]))
+        comparison = pd.DataFrame({"model": ["tree", "tree", "other"], "metric": ["accuracy", "r2", "accuracy"],
+                                   "value": 0.5, "lower": [lo, lo, 0.9], "upper": [hi, hi, 1.0]})
+        mine, subjects = C.tree(pred, comparison, "tree", task)
+        theirs, e = reading_tree(pred, comparison, "tree", task, ["a", "b", "c"])
+        agree(mine, theirs, (task, y.tolist(), lo, hi))
+        assert mine.keys() == theirs.keys()
+        if task == "classification" and theirs["majority_unique"]:
+            assert ["a", "b", "c"][subjects["majority"]] == e["majority"]
+
+
+def test_performance(R):
+    rng = np.random.default_rng(5)
+    for case in range(CASES):
+        classes = ["n", "p"] if rng.integers(0, 3) else ["a", "b", "c"]
+        n = int(rng.integers(2, 9))
+        y = rng.integers(0, 2, n)
+        y[0] = 1
+        prevalence = float((y == 1).mean())
+        auc = float(rng.choice([R["auc_excellent"], R["auc_good"], R["auc_fair"], R["auc_moderate"], 0.6, 0.92]))
+        ap = float(rng.choice([prevalence * R["ap_far_above"], prevalence * R["ap_above"], prevalence, 0.9]))
+        trap = float(rng.choice([ap, ap + 0.01, ap - 0.01]))
+        metrics = pd.DataFrame({"metric": ["roc_auc", "average_precision", "pr_auc_trapezoid"],
+                                "value": [auc, ap, trap]})
+        pred = pd.DataFrame({"y_true": y, "y_pred": y})
+        mine, _ = C.performance(metrics, pred, classes, R)
+        theirs, _ = reading_performance(metrics, pred, classes, R)
+        agree(mine, {k: v for k, v in theirs.items()}, (classes, y.tolist(), auc, ap, trap))
+
+
+def test_threshold():
+    rng = np.random.default_rng(6)
+    R = {"threshold_move": 0.25, "f1_gain": 0.125}  # binary fractions: a value on the threshold is exactly on it
+    for case in range(CASES):
+        s = {"default_threshold": 0.5, "best_f1_threshold": float(rng.choice([0.5, 0.25, 0.75, 0.875, 0.125])),
+             "f1_at_default": 0.5, "f1_at_best": float(rng.choice([0.5, 0.625, 0.75]))}
+        mine, _ = C.threshold(s, R)
+        agree(mine, reading_threshold(s, R), s)
+
+
+def test_comparison():
+    rng = np.random.default_rng(7)
+    for case in range(CASES):
+        metric = str(rng.choice(["roc_auc", "rmse"]))
+        models = [f"m{i}" for i in range(int(rng.integers(1, 5)))]
+        t = pd.DataFrame({"model": models, "metric": metric, "value": rng.choice([0.7, 0.8], len(models))})
+        diffs = []
+        for i, a in enumerate(models):
+            for b in models[i + 1:]:
+                lo = float(rng.choice([-0.1, 0.0, 0.05]))
+                diffs.append({"model_a": a, "model_b": b, "metric": metric, "difference": lo, "lower": lo,
+                              "upper": lo + float(rng.choice([0.0, 0.1]))})
+        diffs = pd.DataFrame(diffs, columns=["model_a", "model_b", "metric", "difference", "lower", "upper"])
+        mine, subjects = C.comparison(t, diffs, metric)
+        theirs, e = reading_comparison(t, diffs, metric)
+        agree(mine, theirs, (t.to_dict("list"), diffs.to_dict("list")))
+        assert (subjects["leader"], subjects["beaten"], subjects["not_beaten"]) == (e["leader"], e["beaten"], e["not_beaten"])
+
+
+def test_calibration(R):
+    rng = np.random.default_rng(8)
+    t = R["well_calibrated_ece"]
+    for case in range(CASES):
+        models = [f"m{i}" for i in range(int(rng.integers(1, 5)))]
+        cls = str(rng.choice(["all", "p"]))
+        scores = pd.DataFrame({"model": models * 2, "class": [cls] * len(models) + ["other"] * len(models),
+                               "brier": rng.choice([0.1, 0.2], 2 * len(models)),
+                               "ece": rng.choice([t / 2, t, t * 2], 2 * len(models))})
+        mine, subjects = C.calibration(scores, None if cls == "all" else cls, R)
+        theirs, e = reading_calibration(scores, cls, R)
+        agree(mine, theirs, scores.to_dict("list"))
+        assert subjects["well"] == e["well"] and subjects["best"] == e["best"]
+
+
+def test_trust(R):
+    rng = np.random.default_rng(9)
+    for case in range(CASES):
+        rows = [{"model": str(rng.choice(["a", "b"])), "spearman": float(rng.choice(
+            [R["methods_disagree"], R["methods_agree"], 0.1, 0.5, 0.9, np.nan]))} for _ in range(int(rng.integers(0, 5)))]
+        agreement = pd.DataFrame(rows, columns=["model", "spearman"])
+        areas = None if rng.integers(0, 2) else pd.DataFrame({"order": ["shap", "random"],
+                                                              "area": rng.choice([1.0, 2.0], 2)})
+        mine, subjects = C.trust(agreement, areas, R)
+        theirs, e = reading_trust(agreement, areas, R)
+        agree(mine, theirs, (rows, None if areas is None else areas.to_dict("list")))
+        assert subjects["model"] == e.get("model")
+
+
+def test_neural(R):
+    rng = np.random.default_rng(10)
+    for case in range(CASES):
+        epochs = int(rng.integers(1, 5))
+        loss = rng.choice([1.0, 1.05, 1.1, 2.0], epochs)
+        acc = {sp: rng.choice([0.9, 0.9 + R["close_accuracy"], 0.95], epochs) for sp in ("train", "validation")}
+        h = pd.DataFrame([{"split": "validation", "metric": "loss", "step": i, "value": float(v)} for i, v in enumerate(loss)]
+                         + [{"split": sp, "metric": "accuracy", "step": i, "value": float(v)}
+                            for sp, vs in acc.items() for i, v in enumerate(vs)]).sample(frac=1, random_state=case)
+        metrics = pd.DataFrame({"metric": ["gradcam_randomization_spearman_mean", "gradcam_deletion_drop_salient",
+                                           "gradcam_deletion_drop_random"],
+                                "value": [float(rng.choice([0.4, 0.5, 0.6])), float(rng.choice([0.1, 0.2])), 0.1]})
+        n = int(rng.integers(1, 8))
+        pred = pd.DataFrame({"y_true": rng.integers(0, 3, n), "y_pred": rng.integers(0, 3, n)})
+        mine, subjects = C.neural(h, metrics, pred, 0.5, R)
+        theirs, e = reading_neural(h, metrics, pred, 0.5, R)
+        agree(mine, theirs, (h.to_dict("list"), metrics.value.tolist(), pred.to_dict("list")))
+        if theirs["mistake_unique"]:
+            assert tuple(subjects["mistake"]) == e["mistake"]
+
+
+def test_effects():
+    rng = np.random.default_rng(11)
+    for case in range(CASES):
+        n = int(rng.integers(1, 5))
+        summary = pd.DataFrame({"feature": features(rng, n), "rank": range(1, n + 1), "shown": rng.integers(0, 2, n) == 1,
+                                "monotone": rng.choice(["increasing", "decreasing", "flat", "mixed"], n)})
+        mine, subjects = C.effects(summary)
+        theirs, _ = reading_effects(summary)
+        agree(mine, theirs, summary.to_dict("list"))
