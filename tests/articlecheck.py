@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+import gating
+
 
 # =========================================================================== HTML parsing
 class Article(HTMLParser):
@@ -344,9 +346,11 @@ def expectations(run_dir: Path, sections: dict, config: dict) -> tuple[dict, dic
         out["tree"], E["tree"] = c, e
     if "importance" in sections:
         ds, model = sections["importance"]
-        out["importance"], E["importance"] = reading_importance(_imp(run_dir, ds, model, "permutation"),
-                                                                _imp(run_dir, ds, model, "impurity"),
-                                                                config["report"]["top_k"])
+        perm, imp = _imp(run_dir, ds, model, "permutation"), _imp(run_dir, ds, model, "impurity")
+        c, e = reading_importance(perm, imp, config["report"]["top_k"])
+        out["importance"], E["importance"] = gating.importance(
+            c, e, _rank_order(perm).reset_index(drop=True), _rank_order(imp).reset_index(drop=True) if len(imp) else None,
+            config["report"]["top_k"], gating.found(run_dir, ds), model)
     if "shap" in sections:
         ds, model = sections["shap"]
         dmeta = _json(run_dir / f"data/{ds}/meta.json")
@@ -358,12 +362,17 @@ def expectations(run_dir: Path, sections: dict, config: dict) -> tuple[dict, dic
             _imp(run_dir, ds, model, "permutation"), config["figures"]["shap"]["instances"][0],
             _json(run_dir / f"shap/{ds}/{model}/summary.json")["additivity"]["passed"], R,
             softmax=softmax, row_word=config["datasets"][ds]["describe"]["row"])
+        instance = config["figures"]["shap"]["instances"][0]
+        out["shap"], E["shap"] = gating.shap(out["shap"], E["shap"], gating.found(run_dir, ds), model, instance)
+        out["shap"]["train_row"] = str(read(f"shap/{ds}/{model}/values.parquet").loc[instance, "split"]) == "train"
     if "lime" in sections:
         ds, model, rows = sections["lime"]
         base = f"lime/{ds}/{model}"
         out["lime"], E["lime"] = reading_lime(
             read(f"{base}/test{rows[0]}/explanation.parquet"), read(f"{base}/test{rows[0]}/agreement.parquet").iloc[0],
             read(f"{base}/test{rows[1]}/explanation.parquet") if len(rows) > 1 else None, R)
+        out["lime"], E["lime"] = gating.lime(out["lime"], E["lime"], read(f"{base}/test{rows[0]}/explanation.parquet"),
+                                             gating.found(run_dir, ds), model)
     if "linear" in sections:
         ds, model = sections["linear"]
         dmeta = _json(run_dir / f"data/{ds}/meta.json")
@@ -374,7 +383,9 @@ def expectations(run_dir: Path, sections: dict, config: dict) -> tuple[dict, dic
             dmeta["scale"] or {}, dmeta.get("levels") or {}, splits, R)
     if "effects" in sections:
         ds, model = sections["effects"]
-        out["effects"], E["effects"] = reading_effects(read(f"effects/{ds}/{model}/summary.parquet"))
+        summary = read(f"effects/{ds}/{model}/summary.parquet")
+        out["effects"], E["effects"] = reading_effects(summary)
+        out["effects"] = gating.effects(out["effects"], summary, gating.found(run_dir, ds), model)
     if "performance" in sections:
         ds, model = sections["performance"]
         out["performance"], E["performance"] = reading_performance(
@@ -385,8 +396,10 @@ def expectations(run_dir: Path, sections: dict, config: dict) -> tuple[dict, dic
         out["threshold"] = reading_threshold(_json(run_dir / f"threshold/{ds}/{model}.json"), R)
     if "comparison" in sections:
         ds, metric = sections["comparison"]
-        out["comparison"], E["comparison"] = reading_comparison(
-            read(f"comparison/{ds}/metrics.parquet"), read(f"comparison/{ds}/differences.parquet"), metric)
+        table = read(f"comparison/{ds}/metrics.parquet")
+        out["comparison"], E["comparison"] = reading_comparison(table, read(f"comparison/{ds}/differences.parquet"), metric)
+        out["comparison"], E["comparison"] = gating.comparison(out["comparison"], E["comparison"],
+                                                               list(dict.fromkeys(table.model)), gating.found(run_dir, ds))
     if "calibration" in sections:
         ds, cls = sections["calibration"]
         out["calibration"], E["calibration"] = reading_calibration(read(f"calibration/{ds}/scores.parquet"), cls, R)
@@ -396,6 +409,9 @@ def expectations(run_dir: Path, sections: dict, config: dict) -> tuple[dict, dic
         agree = pd.read_parquet(path) if path.exists() else pd.DataFrame(columns=["model", "spearman"])
         areas = read(f"trust/{deletion[0]}/{deletion[1]}/deletion_area.parquet") if deletion else None
         out["trust"], e = reading_trust(agree, areas, R)
+        F = gating.found(run_dir, ds)
+        out["trust"]["top_k_uninformative"] = bool(e) and F is not None and not F.informative("method_agreement",
+                                                                                              e["model"])
         if e:
             E["trust"] = e
     if sections.get("neural"):
@@ -404,6 +420,12 @@ def expectations(run_dir: Path, sections: dict, config: dict) -> tuple[dict, dic
         out["neural"], E["neural"] = reading_neural(
             read(f"neural/{ds}/history.parquet"), cnn, read(f"predictions/{ds}/cnn.parquet"),
             config["neural"]["sanity"]["max_rank_correlation"], R)
+    datasets = list(config["datasets"])
+    out["checks"] = gating.checks_section(run_dir, datasets)
+    first = sections.get("comparison", (None,))[0]
+    out["glance"] = {"shown": first is not None and gating.found(run_dir, first) is not None}
+    if "slices" in sections:
+        out["slices"] = gating.slices(run_dir, *sections["slices"])
     manifest = run_dir / "manifest.parquet"
     if manifest.exists():  # the run's own record of its checkout, written after the article
         out["colophon"] = {"dirty": bool(pd.read_parquet(manifest, columns=["git_dirty"]).git_dirty.any())}
@@ -591,6 +613,7 @@ def reading_performance(metrics: pd.DataFrame, pred: pd.DataFrame, classes, R: d
                  ap_close=ratio < R["ap_above"], trapezoid_above_ap=m["pr_auc_trapezoid"] > m["average_precision"],
                  one_positive=int((pred.y_true == 1).sum()) == 1, one_negative=int((pred.y_true == 0).sum()) == 1)
         c["trapezoid_not_above_ap"] = not c["trapezoid_above_ap"]
+    c["one_class"] = pred.y_pred.nunique() == 1  # decisions of one class, whatever its ranking
     return c, {"classes": classes}
 
 
@@ -799,7 +822,7 @@ def check_names(doc: Article, E: dict, claims: dict, config: dict) -> list[str]:
         for m in need("importance.different_leader", r"impurity puts (?P<i>.+) first, permutation (?P<p>.+)\.$"):
             same("the impurity leader", m["i"], e["impurity_leader"])
             same("the permutation leader", m["p"], e["permutation_leader"])
-        for m in need("importance.has_impurity", r"By impurity, the model leans most on (?P<l>.+)\.$"):
+        for m in need("importance.impurity_named", r"By impurity, the model leans most on (?P<l>.+)\.$"):
             problems += _listed(m["l"], e["impurity_top"], "the impurity leaders")
         for m in need("importance.many_drops", r"the largest drops come from (?P<l>.+)\.$"):
             problems += _listed(m["l"], e["drops"], "the largest permutation drops")
@@ -824,7 +847,7 @@ def check_names(doc: Article, E: dict, claims: dict, config: dict) -> list[str]:
                     problems.append(f"the SHAP {side.replace('_', ' ')}: printed {m['v']!r}, the table gives {value}")
                 if m["raw"] is not None and raw is not None and not prints(m["raw"], float(raw)):
                     problems.append(f"the SHAP {side.replace('_', ' ')}: value {m['raw']!r}, the row has {raw}")
-        for m in need("shap", r"the leaders are (?P<l>.+?)\.(?=\s+[A-Z]|\s*$)", where="text"):
+        for m in need("shap.top_named", r"the leaders are (?P<l>.+)$"):
             problems += _listed(m["l"], e["top"], "the mean |SHAP| leaders")
         for claim, pattern in (("shap.direction_up", r"High values of (?P<f>.+) sit on the right"),
                                ("shap.direction_down", r"High values of (?P<f>.+) sit on the left"),
@@ -946,6 +969,8 @@ def sections_of(run_dir: Path, meta: dict, config: dict) -> dict:
         if "deletion_model" in facts["trust"]:
             deletion = (selection.entries(config, "shap")[0])
         out["trust"] = (ds, deletion)
+    if meta.get("has_slices"):
+        out["slices"] = (plain(facts["slices"]["dataset"]), plain(facts["slices"]["model"]))
     return out
 
 
