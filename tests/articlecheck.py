@@ -364,7 +364,20 @@ def expectations(run_dir: Path, sections: dict, config: dict) -> tuple[dict, dic
             softmax=softmax, row_word=config["datasets"][ds]["describe"]["row"])
         instance = config["figures"]["shap"]["instances"][0]
         out["shap"], E["shap"] = gating.shap(out["shap"], E["shap"], gating.found(run_dir, ds), model, instance)
-        out["shap"]["train_row"] = str(read(f"shap/{ds}/{model}/values.parquet").loc[instance, "split"]) == "train"
+        values = read(f"shap/{ds}/{model}/values.parquet")
+        out["shap"]["train_row"] = str(values.loc[instance, "split"]) == "train"
+        # A push reads in the data's words: a yes/no column by its level (`sex` = male), a one-hot
+        # level as its column = or ≠ the level (no value after it).
+        info = dmeta.get("feature_info", {})
+        for side in ("push_up", "push_down"):
+            if side in E["shap"]:
+                f, value, raw = E["shap"][side]
+                kind = info.get(f, {}).get("kind")
+                if kind in ("level", "rare_levels"):
+                    level = info[f]["level"] if kind == "level" else info[f]["label"]
+                    E["shap"][side] = (f"{info[f]['column']} {'=' if float(raw) >= 0.5 else '≠'} {level}", value, None)
+                elif kind == "binary":
+                    E["shap"][f"{side}_text"] = values.loc[instance, f"text:{f}"]
     if "lime" in sections:
         ds, model, rows = sections["lime"]
         base = f"lime/{ds}/{model}"
@@ -787,6 +800,10 @@ def _anywhere(doc: Article, pattern: str) -> list[re.Match]:
     return [m for p in doc.paragraphs for m in [re.search(pattern, p["text"])] if m]
 
 
+def _is_number(text: str) -> bool:
+    return bool(re.fullmatch(r"\s*[−+-]?[\d,]*\.?\d+\s*", text))
+
+
 def check_names(doc: Article, E: dict, claims: dict, config: dict) -> list[str]:
     """Every name (and the number beside it) that a sentence gives, against the subject this module
     recomputed; a sentence its claim shows must still read as the pattern here expects, so that a
@@ -845,7 +862,9 @@ def check_names(doc: Article, E: dict, claims: dict, config: dict) -> list[str]:
                 same(f"the SHAP {side.replace('_', ' ')}", m["f"], f)
                 if squeeze(m["f"]) == squeeze(f) and not prints(m["v"], value):
                     problems.append(f"the SHAP {side.replace('_', ' ')}: printed {m['v']!r}, the table gives {value}")
-                if m["raw"] is not None and raw is not None and not prints(m["raw"], float(raw)):
+                # a number as a number; a yes/no column by its level (the row's text:<f>)
+                if m["raw"] is not None and raw is not None and not (
+                        prints(m["raw"], float(raw)) if _is_number(m["raw"]) else squeeze(m["raw"]) == squeeze(str(e.get(f"{side}_text")))):
                     problems.append(f"the SHAP {side.replace('_', ' ')}: value {m['raw']!r}, the row has {raw}")
         for m in need("shap.top_named", r"the leaders are (?P<l>.+)$"):
             problems += _listed(m["l"], e["top"], "the mean |SHAP| leaders")
@@ -1236,7 +1255,7 @@ def printed_verdicts(doc: Article, facts: dict, config: dict) -> list[str]:
         verdict((salient > random_) == said("neural", "deletion_pass"),
                 f"salient drop {salient} against random {random_}, passes: {said('neural', 'deletion_pass')}")
     if "tree" in claims and not said("tree", "regression") and variables.get("tree", {}).get("accuracy_interval"):
-        spans = re.findall(r"\[((?:[^\[\]\\]|\\.)*)\]\{\.fact", variables["tree"]["accuracy_interval"])
+        spans = re.findall(r"\[((?:[^\[\]\\]|\\.)*)\]\{\.fact", " ".join(variables["tree"]["accuracy_interval"].values()))
         lo, hi = (printed(re.sub(r"\\(.)", r"\1", x))[0] for x in spans)
         share = var("tree", "majority_share")
         if said("tree", "above_baseline"):
@@ -1246,7 +1265,7 @@ def printed_verdicts(doc: Article, facts: dict, config: dict) -> list[str]:
         if said("tree", "indistinct"):
             verdict(lo <= share <= hi, f"the interval {lo} to {hi} includes {share}")
     if "linear" in claims and said("linear", "has_other"):
-        spans = re.findall(r"\[((?:[^\[\]\\]|\\.)*)\]\{\.fact", variables["linear"]["difference_interval"])
+        spans = re.findall(r"\[((?:[^\[\]\\]|\\.)*)\]\{\.fact", " ".join(variables["linear"]["difference_interval"].values()))
         lo, hi = (printed(re.sub(r"\\(.)", r"\1", x))[0] for x in spans)
         if said("linear", "better_than_best"):
             verdict(lo > 0, f"the difference {lo} to {hi} above zero")
