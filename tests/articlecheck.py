@@ -1208,6 +1208,10 @@ def printed_verdicts(doc: Article, facts: dict, config: dict) -> list[str]:
             verdict(hi < share, f"the interval {lo} to {hi} below {share}")
         if said("tree", "indistinct"):
             verdict(lo <= share <= hi, f"the interval {lo} to {hi} includes {share}")
+    if "tree" in claims and said("tree", "regression") and variables.get("tree", {}).get("r2_interval"):
+        spans = re.findall(r"\[((?:[^\[\]\\]|\\.)*)\]\{\.fact", variables["tree"]["r2_interval"])
+        lo, hi = (printed(re.sub(r"\\(.)", r"\1", x))[0] for x in spans)
+        verdict((lo > 0) == said("tree", "beats_mean"), f"the R² interval {lo} to {hi} above zero: {said('tree', 'beats_mean')}")
     if "linear" in claims and said("linear", "has_other"):
         spans = re.findall(r"\[((?:[^\[\]\\]|\\.)*)\]\{\.fact", variables["linear"]["difference_interval"])
         lo, hi = (printed(re.sub(r"\\(.)", r"\1", x))[0] for x in spans)
