@@ -1174,7 +1174,8 @@ def printed_verdicts(doc: Article, facts: dict, config: dict) -> list[str]:
     if "trust" in claims and said("trust", "has_agreement"):
         ds = re.sub(r"[`\\]", "", variables["trust"]["dataset"])
         model = re.sub(r"[`\\]", "", variables["trust"]["model"])
-        rhos = [printed(f["text"])[0] for f in _facts_where(doc, f"trust/{ds}/agreement.parquet", "spearman", model=model)]
+        rhos = [printed(f["text"])[0] for f in _facts_where(doc, f"trust/{ds}/agreement.parquet", "spearman", model=model)
+                if not f.get("agg")]  # the table's cells, not the range the sentence gives
         agree, disagree = var("trust", "agree"), var("trust", "disagree")
         if rhos and said("trust", "methods_agree"):
             verdict(min(rhos) >= agree, f"every correlation {rhos} at least {agree}")
