@@ -1230,7 +1230,8 @@ def printed_verdicts(doc: Article, facts: dict, config: dict) -> list[str]:
     if "trust" in claims and said("trust", "has_agreement"):
         ds = re.sub(r"[`\\]", "", variables["trust"]["dataset"])
         model = re.sub(r"[`\\]", "", variables["trust"]["model"])
-        rhos = [printed(f["text"])[0] for f in _facts_where(doc, f"trust/{ds}/agreement.parquet", "spearman", model=model)]
+        rhos = [printed(f["text"])[0] for f in _facts_where(doc, f"trust/{ds}/agreement.parquet", "spearman", model=model)
+                if not f.get("agg")]  # the table's cells, not the range the sentence gives
         agree, disagree = var("trust", "agree"), var("trust", "disagree")
         if rhos and said("trust", "methods_agree"):
             verdict(min(rhos) >= agree, f"every correlation {rhos} at least {agree}")
@@ -1264,6 +1265,10 @@ def printed_verdicts(doc: Article, facts: dict, config: dict) -> list[str]:
             verdict(hi < share, f"the interval {lo} to {hi} below {share}")
         if said("tree", "indistinct"):
             verdict(lo <= share <= hi, f"the interval {lo} to {hi} includes {share}")
+    if "tree" in claims and said("tree", "regression") and variables.get("tree", {}).get("r2_interval"):
+        spans = re.findall(r"\[((?:[^\[\]\\]|\\.)*)\]\{\.fact", variables["tree"]["r2_interval"])
+        lo, hi = (printed(re.sub(r"\\(.)", r"\1", x))[0] for x in spans)
+        verdict((lo > 0) == said("tree", "beats_mean"), f"the R² interval {lo} to {hi} above zero: {said('tree', 'beats_mean')}")
     if "linear" in claims and said("linear", "has_other"):
         spans = re.findall(r"\[((?:[^\[\]\\]|\\.)*)\]\{\.fact", " ".join(variables["linear"]["difference_interval"].values()))
         lo, hi = (printed(re.sub(r"\\(.)", r"\1", x))[0] for x in spans)

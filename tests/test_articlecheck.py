@@ -309,11 +309,32 @@ def test_a_claim_false_for_the_tables_is_caught(run):
     assert any("comparison.beats_none" in p for p in problems(run, flip))
 
 
+def interval_on_the_share(run_dir: Path) -> None:
+    """The tree's accuracy interval starting 0.04 points above the majority share: both 83.0 % at one decimal."""
+    pred = pd.read_parquet(run_dir / "predictions/mba/decision_tree.parquet")
+    share = pred.y_true.value_counts().max() / len(pred)
+    path = run_dir / "comparison/mba/metrics.parquet"
+    t = pd.read_parquet(path)
+    at = (t.model == "decision_tree") & (t.metric == "accuracy")
+    t.loc[at, "lower"], t.loc[at, "upper"] = share + 0.0004, share + 0.05
+    t.to_parquet(path)
+
+
+def test_a_verdict_the_printed_interval_contradicts_is_caught(run, monkeypatch):
+    interval_on_the_share(run)
+    assert problems(run) == []
+    assert "lies above that share" in tinyrun.article_html(run)
+    plant(monkeypatch, "facts", "spec = f\".{deciding([(100 * acc['lower'], 100 * share), (100 * acc['upper'], 100 * share)], 1)}%\"",
+          'spec = ".1%"')
+    assert any("above 0.83" in p for p in problems(run)), problems(run)
+
+
 SCENARIO_TABLES = {"as run": lambda run_dir: None, "one frequent CNN mistake": one_frequent_mistake,
                    "three pairs of methods": three_pairs, "LIME weights all against": against_only,
                    "an ECE on the threshold": ece_on_the_threshold, "trapezoid just above": trapezoid_just_above,
                    "all methods agree": lambda r: three_pairs(r, (0.8, 0.9, 0.95)),
                    "a pair disagrees": lambda r: three_pairs(r, (0.1, 0.9, 0.95)),
+                   "tree interval on the share": interval_on_the_share,
                    "no linear model": lambda r: drop_section(r, "linear"),
                    "no trust chapter": lambda r: drop_section(r, "trust"),
                    "no neural network": lambda r: no_neural(r)}

@@ -23,9 +23,21 @@ def R() -> dict:
     return {k: v["default"] for k, v in schema()["definitions"]["readings"]["properties"].items()}
 
 
+# Claims that mlviz.article.facts adds to those of mlviz.article.claims (words chosen by the run's
+# config or by a count of a list): the check knows them, claims does not make them.
+FACTS_ADD = {"depth_limited", "softmax_margin", "row_an", "many_drops", "one_drop", "one_top_noisy", "one_support",
+             "one_against", "one_flipped", "one_weak", "one_positive", "one_negative", "one_scaled", "some_scaled",
+             "units_numbers", "units_levels", "units_yes_no", "units_asides", "units_aside_levels", "units_aside_both",
+             "units_aside_yes_no", "units_then_yes_no", "one_well", "one_other", "one_pair"}
+
+
 def agree(mine: dict, theirs: dict, case) -> None:
-    """Every claim mlviz.article.claims makes is the check's (the check may know more)."""
-    wrong = {k: (v, theirs.get(k, "missing")) for k, v in mine.items() if k not in theirs or bool(v) != bool(theirs[k])}
+    """mlviz.article.claims makes every claim of the check (but those facts adds), each a yes or a
+    no (not None: a reader of the facts file should not have to guess), and the same."""
+    missing = set(theirs) - set(mine) - FACTS_ADD
+    assert not missing, f"claims missing on {case}: {sorted(missing)}"
+    wrong = {k: (v, theirs.get(k, "missing")) for k, v in mine.items()
+             if k not in theirs or not isinstance(v, (bool, np.bool_)) or bool(v) != bool(theirs[k])}
     assert not wrong, f"claims (mlviz, check) differ on {case}: {wrong}"
 
 
@@ -104,7 +116,7 @@ def test_linear(R):
     rng = np.random.default_rng(3)
     for case in range(CASES):
         feats = features(rng, int(rng.integers(1, 6)))
-        coef = importance_table(rng, feats, "coefficient", [-2.0, -1.0, 0.0, 1.0, 3.0], [0.1, 0.6, 2.0])
+        coef = importance_table(rng, feats, "coefficient", [-2.0, -1.2, 0.0, 1.0, 1.5, 3.0], [0.1, 0.6, 2.0])
         others = [o for o in ("forest", "xgb") if rng.integers(0, 2)]
         metrics = pd.DataFrame({"model": ["ols", *others], "metric": "r2",
                                 "value": rng.choice([0.5, 0.6, 0.7], 1 + len(others))})
@@ -139,8 +151,10 @@ def test_tree():
         share = pd.Series(y).value_counts().max() / n
         lo = float(rng.choice([share - 0.1, share, share + 0.1, -0.05, 0.0, 0.05]))
         hi = lo + float(rng.choice([0.0, 0.1]))
-        comparison = pd.DataFrame({"model": ["tree", "tree", "other"], "metric": ["accuracy", "r2", "accuracy"],
-                                   "value": 0.5, "lower": [lo, lo, 0.9], "upper": [hi, hi, 1.0]})
+        r2_lo = float(rng.choice([-0.05, 0.0, 0.05]))
+        # Other rows first, each with bounds of its own, so that a row read by a wrong filter shows.
+        comparison = pd.DataFrame({"model": ["other", "other", "tree", "tree"], "metric": ["accuracy", "r2", "accuracy", "r2"],
+                                   "value": 0.5, "lower": [2.0, 3.0, lo, r2_lo], "upper": [2.5, 3.5, hi, r2_lo + 0.1]})
         mine, subjects = C.tree(pred, comparison, "tree", task)
         theirs, e = reading_tree(pred, comparison, "tree", task, ["a", "b", "c"])
         agree(mine, theirs, (task, y.tolist(), lo, hi))
@@ -256,3 +270,41 @@ def test_effects():
         mine, subjects = C.effects(summary)
         theirs, _ = reading_effects(summary)
         agree(mine, theirs, summary.to_dict("list"))
+
+
+def test_readings_on_their_thresholds():
+    """A value exactly on a reading's threshold reads as the readings say (report.readings: "beyond
+    this" is strictly beyond, "at least" includes it): the SHAP direction, the residuals' skew and
+    the CNN's accuracy gap, each with its threshold set to the value the data give."""
+    values = pd.DataFrame({"x:a": [1.0, 2.0, 3.0, 4.0, 5.0], "shap:a": [2.0, 1.0, 4.0, 3.0, 5.0]},
+                          index=pd.Index(range(5), name="row"))
+    mean = pd.DataFrame({"method": "mean_abs_shap", "feature": ["a"], "value": [1.0], "spread": [0.0]})
+    rho = float(values["x:a"].rank().corr(values["shap:a"].rank()))
+    for direction in (rho, -rho):
+        R = {"shap_direction": abs(direction)}
+        v = values.assign(**{"shap:a": values["shap:a"] * (1 if direction > 0 else -1)})
+        mine, _ = C.shap(v, mean, None, 0, True, R)
+        theirs, _ = reading_shap(v, mean, None, 0, True, R)
+        agree(mine, theirs, direction)
+        assert theirs["direction_mixed"] and not theirs["direction_up"] and not theirs["direction_down"]
+    coef = pd.DataFrame({"method": "coefficient", "feature": ["a"], "value": [1.0], "spread": [0.1]})
+    metrics = pd.DataFrame({"model": ["ols"], "metric": "r2", "value": [0.5]})
+    for sign in (1, -1):
+        pred = pd.DataFrame({"y_true": [0.0, 0.0, 0.0, 1.0 * sign], "y_pred": 0.0})
+        res = pred.y_true - pred.y_pred
+        R = {"residual_skew": abs(float((res.mean() - res.median()) / res.std()))}
+        mine, _ = C.linear(coef, pd.DataFrame(), metrics, "ols", [], pred, [], pd.DataFrame({"a": [0.5]}), {}, R)
+        theirs, _ = reading_linear(coef, metrics, "ols", pd.DataFrame(), pred, {}, {}, [pd.DataFrame({"a": [0.5]})], R)
+        agree(mine, theirs, sign)
+        assert theirs["symmetric"]
+    R = {"overfit": 1.1, "close_accuracy": 0.25}  # binary fractions: the gap is exactly on the threshold
+    metrics = pd.DataFrame({"metric": ["gradcam_randomization_spearman_mean", "gradcam_deletion_drop_salient",
+                                       "gradcam_deletion_drop_random"], "value": [0.1, 0.2, 0.1]})
+    pred = pd.DataFrame({"y_true": [0, 1], "y_pred": [0, 1]})
+    for train, validation in ((0.75, 0.5), (0.5, 0.75), (0.5, 0.5)):
+        h = pd.DataFrame([{"split": "validation", "metric": "loss", "step": 0, "value": 1.0},
+                          {"split": "train", "metric": "accuracy", "step": 0, "value": train},
+                          {"split": "validation", "metric": "accuracy", "step": 0, "value": validation}])
+        mine, _ = C.neural(h, metrics, pred, 0.5, R)
+        theirs, _ = reading_neural(h, metrics, pred, 0.5, R)
+        agree(mine, theirs, (train, validation))

@@ -258,15 +258,23 @@ def tree_section(run: Run, config: dict, ds: str, model: str) -> tuple[dict, dic
     v = {"dataset": label(ds), "model": label(model), "target": target_words(meta),
          "max_depth": fact(depth, "d", table="config", where={"key": f"datasets.{ds}.models.{model}.params.max_depth"})
          if depth else ""}
+    t = run.table(f"comparison/{ds}/metrics.parquet")
     if meta["task"] == "regression":
-        v.update(r2=run.metric(ds, model, "r2"), r2_interval=run.interval(ds, model, "r2"))
+        # The digits that decide whether the interval lies above zero, as the sentence says.
+        r2 = t[(t.model == model) & (t.metric == "r2")].iloc[0]
+        spec = f".{deciding([(r2['lower'], 0), (r2['upper'], 0)], int(run.fmt[1:-1]))}f"
+        v.update(r2=run.metric(ds, model, "r2"), r2_interval=run.interval(ds, model, "r2", spec))
     else:
         major = subjects["majority"]
+        # The digits (of the percentages) that decide whether the interval lies above, below or around the share.
+        acc = t[(t.model == model) & (t.metric == "accuracy")].iloc[0]
+        share = subjects["majority_share"]
+        spec = f".{deciding([(100 * acc['lower'], 100 * share), (100 * acc['upper'], 100 * share)], 1)}%"
         v.update(accuracy=run.metric(ds, model, "accuracy", ".1%"),
                  balanced_accuracy=run.metric(ds, model, "balanced_accuracy", ".1%"),
-                 accuracy_interval=run.interval(ds, model, "accuracy", ".1%"),
+                 accuracy_interval=run.interval(ds, model, "accuracy", spec),
                  majority=class_name(meta, meta["classes"][major]),
-                 majority_share=fact(subjects["majority_share"], ".1%", table=prel, where={"y_true": major}, agg="share"))
+                 majority_share=fact(share, spec, table=prel, where={"y_true": major}, agg="share"))
     return v, claims, {"majority": meta["classes"][subjects["majority"]] if "majority" in subjects else None}
 
 
