@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import gating
 from articlecheck import (reading_calibration, reading_comparison, reading_effects, reading_importance, reading_lime,
                           reading_linear, reading_neural, reading_performance, reading_shap, reading_threshold,
                           reading_trust, reading_tree)
@@ -28,7 +29,8 @@ def R() -> dict:
 FACTS_ADD = {"depth_limited", "softmax_margin", "row_an", "many_drops", "one_drop", "one_top_noisy", "one_support",
              "one_against", "one_flipped", "one_weak", "one_positive", "one_negative", "one_scaled", "some_scaled",
              "units_numbers", "units_levels", "units_yes_no", "units_asides", "units_aside_levels", "units_aside_both",
-             "units_aside_yes_no", "units_then_yes_no", "one_well", "one_other", "one_pair"}
+             "units_aside_yes_no", "units_then_yes_no", "one_well", "one_other", "one_pair", "impurity_named",
+             "has_groups", "train_row", "one_one_class"}
 
 
 def agree(mine: dict, theirs: dict, case) -> None:
@@ -61,6 +63,10 @@ def test_importance(R):
         top_k = int(rng.integers(1, 4))
         mine, subjects = C.importance(imp, perm, top_k)
         theirs, e = reading_importance(perm, imp, top_k)
+        # with no checks table, the gating changes nothing (tests/gating.py)
+        theirs, e = gating.importance(theirs, e, ordered(perm).reset_index(drop=True),
+                                      ordered(imp).reset_index(drop=True) if imp is not None and len(imp) else None,
+                                      top_k, None, "m")
         agree(mine, theirs, (perm.to_dict("list"), None if imp is None else imp.to_dict("list"), top_k))
         assert subjects["permutation_leader"] == e["permutation_leader"]
         assert subjects["noise_features"] == e["noise"] and subjects["drops"] == int((perm.value > 0).sum())
@@ -86,6 +92,7 @@ def test_shap(R):
         additivity = bool(rng.integers(0, 2))
         mine, subjects = C.shap(values, mean, perm, instance, additivity, R)
         theirs, e = reading_shap(values, mean, perm, instance, additivity, R)
+        theirs, e = gating.shap(theirs, e, None, "m", instance)
         agree(mine, theirs, (values.to_dict("list"), mean.to_dict("list"), instance))
         assert subjects["leader"] == e["leader"]
         assert subjects["push_up"] == (e["push_up"][0] if "push_up" in e else None)
@@ -108,6 +115,7 @@ def test_lime(R):
             other = pd.DataFrame({"feature": of, "weight": rng.choice([-0.2, 0.0, 0.1], len(of))})
         mine, subjects = C.lime(exp, agreement, other, R)
         theirs, e = reading_lime(exp, agreement, other, R)
+        theirs, e = gating.lime(theirs, e, exp, None, "m")
         agree(mine, theirs, (exp.to_dict("list"), agreement.to_dict(), None if other is None else other.to_dict("list")))
         assert subjects["predicted"] == e["predicted"] and subjects.get("flipped", []) == e["flipped"]
 
@@ -207,6 +215,7 @@ def test_comparison():
         diffs = pd.DataFrame(diffs, columns=["model_a", "model_b", "metric", "difference", "lower", "upper"])
         mine, subjects = C.comparison(t, diffs, metric)
         theirs, e = reading_comparison(t, diffs, metric)
+        theirs, e = gating.comparison(theirs, e, models, None)
         agree(mine, theirs, (t.to_dict("list"), diffs.to_dict("list")))
         assert (subjects["leader"], subjects["beaten"], subjects["not_beaten"]) == (e["leader"], e["beaten"], e["not_beaten"])
 
@@ -236,6 +245,7 @@ def test_trust(R):
                                                               "area": rng.choice([1.0, 2.0], 2)})
         mine, subjects = C.trust(agreement, areas, R)
         theirs, e = reading_trust(agreement, areas, R)
+        theirs["top_k_uninformative"] = False  # no checks table
         agree(mine, theirs, (rows, None if areas is None else areas.to_dict("list")))
         assert subjects["model"] == e.get("model")
 
@@ -269,6 +279,7 @@ def test_effects():
                                 "monotone": rng.choice(["increasing", "decreasing", "flat", "mixed"], n)})
         mine, subjects = C.effects(summary)
         theirs, _ = reading_effects(summary)
+        theirs = gating.effects(theirs, summary, None, "m")
         agree(mine, theirs, summary.to_dict("list"))
 
 
@@ -284,7 +295,8 @@ def test_readings_on_their_thresholds():
         R = {"shap_direction": abs(direction)}
         v = values.assign(**{"shap:a": values["shap:a"] * (1 if direction > 0 else -1)})
         mine, _ = C.shap(v, mean, None, 0, True, R)
-        theirs, _ = reading_shap(v, mean, None, 0, True, R)
+        theirs, e = reading_shap(v, mean, None, 0, True, R)
+        theirs, _ = gating.shap(theirs, e, None, "m", 0)
         agree(mine, theirs, direction)
         assert theirs["direction_mixed"] and not theirs["direction_up"] and not theirs["direction_down"]
     coef = pd.DataFrame({"method": "coefficient", "feature": ["a"], "value": [1.0], "spread": [0.1]})
