@@ -1002,8 +1002,13 @@ def check_readings(run_dir: Path, doc: Article | None = None) -> list[str]:
     values it summarises."""
     doc = doc or article(run_dir)
     facts = facts_file(run_dir)
-    return (absent_chapters(doc) + caption_metrics(doc) + same_captions(doc)
+    return (unresolved(doc) + absent_chapters(doc) + caption_metrics(doc) + same_captions(doc)
             + left_out_antecedents(facts["metadata"]) + printed_verdicts(doc, facts, resolved_config(run_dir)))
+
+
+def unresolved(doc: Article) -> list[str]:
+    """A variable or condition of article.qmd that the facts do not hold, as Quarto prints it."""
+    return [f"unresolved in the article: {m}" for m in sorted(set(re.findall(r"\?(?:var|meta):[\w.]+", doc.text)))]
 
 
 # A phrase that speaks of a chapter, and the heading of that chapter.

@@ -303,6 +303,14 @@ def test_a_claim_the_check_does_not_recompute_is_reported(run):
     assert "claim shap.brand_new of the facts is not recomputed by tests/articlecheck.py" in problems(run, new_claim)
 
 
+def test_a_variable_the_facts_lack_is_caught(run):
+    """A variable renamed in the facts (a mutant of mlviz.article.facts that survived): the article
+    prints it unresolved, as Quarto does."""
+    def renamed(facts):
+        facts["variables"]["importance"]["features_renamed"] = facts["variables"]["importance"].pop("features")
+    assert any(p.startswith("unresolved in the article: ?var:importance.features") for p in problems(run, renamed))
+
+
 def test_a_claim_false_for_the_tables_is_caught(run):
     def flip(facts):
         facts["metadata"]["claims"]["comparison"]["beats_none"] ^= True

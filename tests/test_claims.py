@@ -1,9 +1,11 @@
-"""mlviz.article.claims against the article check's own readings (tests/articlecheck.reading_*), on
+"""mlviz.article.claims against the article check's own readings (tests/articlecheck.reading_*, with
+tests/gating.py's reading of the checks, here with no checks found), on
 hundreds of small random tables each, drawn from few values so that ties, values on a threshold and
 empty cases come up: every claim the article can rest on must agree, and so must the subjects its
 sentences name. Fast (no run, no files); the mutation run of tests/mutation/ uses it."""
 from __future__ import annotations
 
+import gating
 import numpy as np
 import pandas as pd
 import pytest
@@ -29,8 +31,8 @@ def R() -> dict:
 FACTS_ADD = {"depth_limited", "softmax_margin", "row_an", "many_drops", "one_drop", "one_top_noisy", "one_support",
              "one_against", "one_flipped", "one_weak", "one_positive", "one_negative", "one_scaled", "some_scaled",
              "units_numbers", "units_levels", "units_yes_no", "units_asides", "units_aside_levels", "units_aside_both",
-             "units_aside_yes_no", "units_then_yes_no", "one_well", "one_other", "one_pair", "impurity_named",
-             "has_groups", "train_row", "one_one_class"}
+             "units_aside_yes_no", "units_then_yes_no", "one_well", "one_other", "one_pair", "has_groups",
+             "impurity_named", "one_one_class", "train_row"}
 
 
 def agree(mine: dict, theirs: dict, case) -> None:
@@ -62,11 +64,8 @@ def test_importance(R):
                else importance_table(rng, feats, "impurity", [0.1, 0.2, 0.3]))
         top_k = int(rng.integers(1, 4))
         mine, subjects = C.importance(imp, perm, top_k)
-        theirs, e = reading_importance(perm, imp, top_k)
-        # with no checks table, the gating changes nothing (tests/gating.py)
-        theirs, e = gating.importance(theirs, e, ordered(perm).reset_index(drop=True),
-                                      ordered(imp).reset_index(drop=True) if imp is not None and len(imp) else None,
-                                      top_k, None, "m")
+        theirs, e = gating.importance(*reading_importance(perm, imp, top_k), ordered(perm),
+                                      ordered(imp) if imp is not None and len(imp) else None, top_k, None, "m")
         agree(mine, theirs, (perm.to_dict("list"), None if imp is None else imp.to_dict("list"), top_k))
         assert subjects["permutation_leader"] == e["permutation_leader"]
         assert subjects["noise_features"] == e["noise"] and subjects["drops"] == int((perm.value > 0).sum())
@@ -91,8 +90,7 @@ def test_shap(R):
         instance = int(rng.integers(10, 10 + rows))
         additivity = bool(rng.integers(0, 2))
         mine, subjects = C.shap(values, mean, perm, instance, additivity, R)
-        theirs, e = reading_shap(values, mean, perm, instance, additivity, R)
-        theirs, e = gating.shap(theirs, e, None, "m", instance)
+        theirs, e = gating.shap(*reading_shap(values, mean, perm, instance, additivity, R), None, "m", instance)
         agree(mine, theirs, (values.to_dict("list"), mean.to_dict("list"), instance))
         assert subjects["leader"] == e["leader"]
         assert subjects["push_up"] == (e["push_up"][0] if "push_up" in e else None)
@@ -105,6 +103,7 @@ def test_lime(R):
         feats = features(rng)
         p = float(rng.choice([0.2, 0.5, 0.8]))
         exp = pd.DataFrame({"feature": feats, "rule": [f"{f} <= 1" for f in feats], "rank": range(1, len(feats) + 1),
+                            "test_position": 0,
                             "weight": rng.choice([-0.2, -0.1, 0.0, 0.1, 0.3], len(feats)),
                             "class": str(rng.choice(["a", "b"])), "proba_a": p, "proba_b": 1 - p})
         agreement = pd.Series({"mean_jaccard": float(rng.choice([0.5, R["lime_partly_stable"], 0.75,
@@ -114,8 +113,7 @@ def test_lime(R):
             of = list(rng.choice(feats + ["g0", "g1"], int(rng.integers(1, 4)), replace=False))
             other = pd.DataFrame({"feature": of, "weight": rng.choice([-0.2, 0.0, 0.1], len(of))})
         mine, subjects = C.lime(exp, agreement, other, R)
-        theirs, e = reading_lime(exp, agreement, other, R)
-        theirs, e = gating.lime(theirs, e, exp, None, "m")
+        theirs, e = gating.lime(*reading_lime(exp, agreement, other, R), exp, None, "m")
         agree(mine, theirs, (exp.to_dict("list"), agreement.to_dict(), None if other is None else other.to_dict("list")))
         assert subjects["predicted"] == e["predicted"] and subjects.get("flipped", []) == e["flipped"]
 
@@ -214,8 +212,7 @@ def test_comparison():
                               "upper": lo + float(rng.choice([0.0, 0.1]))})
         diffs = pd.DataFrame(diffs, columns=["model_a", "model_b", "metric", "difference", "lower", "upper"])
         mine, subjects = C.comparison(t, diffs, metric)
-        theirs, e = reading_comparison(t, diffs, metric)
-        theirs, e = gating.comparison(theirs, e, models, None)
+        theirs, e = gating.comparison(*reading_comparison(t, diffs, metric), models, None)
         agree(mine, theirs, (t.to_dict("list"), diffs.to_dict("list")))
         assert (subjects["leader"], subjects["beaten"], subjects["not_beaten"]) == (e["leader"], e["beaten"], e["not_beaten"])
 
@@ -245,7 +242,7 @@ def test_trust(R):
                                                               "area": rng.choice([1.0, 2.0], 2)})
         mine, subjects = C.trust(agreement, areas, R)
         theirs, e = reading_trust(agreement, areas, R)
-        theirs["top_k_uninformative"] = False  # no checks table
+        theirs["top_k_uninformative"] = False  # no checks found
         agree(mine, theirs, (rows, None if areas is None else areas.to_dict("list")))
         assert subjects["model"] == e.get("model")
 
@@ -278,8 +275,7 @@ def test_effects():
         summary = pd.DataFrame({"feature": features(rng, n), "rank": range(1, n + 1), "shown": rng.integers(0, 2, n) == 1,
                                 "monotone": rng.choice(["increasing", "decreasing", "flat", "mixed"], n)})
         mine, subjects = C.effects(summary)
-        theirs, _ = reading_effects(summary)
-        theirs = gating.effects(theirs, summary, None, "m")
+        theirs = gating.effects(reading_effects(summary)[0], summary, None, "m")
         agree(mine, theirs, summary.to_dict("list"))
 
 
@@ -295,8 +291,7 @@ def test_readings_on_their_thresholds():
         R = {"shap_direction": abs(direction)}
         v = values.assign(**{"shap:a": values["shap:a"] * (1 if direction > 0 else -1)})
         mine, _ = C.shap(v, mean, None, 0, True, R)
-        theirs, e = reading_shap(v, mean, None, 0, True, R)
-        theirs, _ = gating.shap(theirs, e, None, "m", 0)
+        theirs, _ = gating.shap(*reading_shap(v, mean, None, 0, True, R), None, "m", 0)
         agree(mine, theirs, direction)
         assert theirs["direction_mixed"] and not theirs["direction_up"] and not theirs["direction_down"]
     coef = pd.DataFrame({"method": "coefficient", "feature": ["a"], "value": [1.0], "spread": [0.1]})
