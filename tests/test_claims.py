@@ -9,7 +9,6 @@ import gating
 import numpy as np
 import pandas as pd
 import pytest
-import gating
 from articlecheck import (reading_calibration, reading_comparison, reading_effects, reading_importance, reading_lime,
                           reading_linear, reading_neural, reading_performance, reading_shap, reading_threshold,
                           reading_trust, reading_tree)
