@@ -886,7 +886,7 @@ def check_names(doc: Article, E: dict, claims: dict, config: dict) -> list[str]:
     e = E.get("lime")
     if e:
         for m in need("lime", r"gives the class (?P<p>.+?) a probability of (?P<v>\S+), and LIME explains the "
-                              r"probability of (?P<c>.+?) \(", where="text"):
+                              r"probability of (?P<c>.+?) \(Figure", where="text"):  # a class may hold "("
             same("the class LIME's row is predicted", m["p"], e["predicted"])
             same("the class LIME explains", m["c"], e["class"])
             if not prints(m["v"], e["p"]):
@@ -928,7 +928,7 @@ def check_names(doc: Article, E: dict, claims: dict, config: dict) -> list[str]:
             same("the positive class", m["p2"], e["classes"][1])
     e = E.get("effects")
     if e:
-        for m in need("effects", r"by permutation importance: (?P<l>.+) \(a curve counts as flat", where="text"):
+        for m in need("effects.shapes", r": (?P<l>.+) \(a curve counts as flat"):
             same("the shapes of the feature effects", m["l"], _and([f"{f} {shape}" for f, shape in e["shapes"]]))
     e = E.get("comparison")
     if e:
@@ -1271,7 +1271,7 @@ def printed_verdicts(doc: Article, facts: dict, config: dict) -> list[str]:
         if said("tree", "indistinct"):
             verdict(lo <= share <= hi, f"the interval {lo} to {hi} includes {share}")
     if "tree" in claims and said("tree", "regression") and variables.get("tree", {}).get("r2_interval"):
-        spans = re.findall(r"\[((?:[^\[\]\\]|\\.)*)\]\{\.fact", variables["tree"]["r2_interval"])
+        spans = re.findall(r"\[((?:[^\[\]\\]|\\.)*)\]\{\.fact", " ".join(variables["tree"]["r2_interval"].values()))
         lo, hi = (printed(re.sub(r"\\(.)", r"\1", x))[0] for x in spans)
         verdict((lo > 0) == said("tree", "beats_mean"), f"the R² interval {lo} to {hi} above zero: {said('tree', 'beats_mean')}")
     if "linear" in claims and said("linear", "has_other"):
