@@ -337,12 +337,32 @@ def test_a_verdict_the_printed_interval_contradicts_is_caught(run, monkeypatch):
     assert any("above 0.83" in p for p in problems(run)), problems(run)
 
 
+def lime_model_guesses(run_dir: Path) -> None:
+    """LIME's model (mba_binary's forest) no better than guessing: its ROC AUC interval against the
+    baseline's reaches zero (the checks' table, diagnostics/<dataset>/baseline.parquet)."""
+    path = run_dir / "diagnostics/mba_binary/baseline.parquet"
+    b = pd.read_parquet(path)
+    at = b.headline.astype(bool)
+    b.loc[at, "lower"], b.loc[at, "better"] = -0.01, False
+    b.to_parquet(path)
+
+
+def lime_top_k_of_all(run_dir: Path) -> None:
+    """LIME's stability over a top k that holds every feature: uninformative (diagnostics top_k)."""
+    path = run_dir / "diagnostics/mba_binary/top_k.parquet"
+    t = pd.read_parquet(path)
+    t["top_k"], t["informative"] = t["features"], False
+    t.to_parquet(path)
+
+
 SCENARIO_TABLES = {"as run": lambda run_dir: None, "one frequent CNN mistake": one_frequent_mistake,
                    "three pairs of methods": three_pairs, "LIME weights all against": against_only,
                    "an ECE on the threshold": ece_on_the_threshold, "trapezoid just above": trapezoid_just_above,
                    "all methods agree": lambda r: three_pairs(r, (0.8, 0.9, 0.95)),
                    "a pair disagrees": lambda r: three_pairs(r, (0.1, 0.9, 0.95)),
                    "tree interval on the share": interval_on_the_share,
+                   "LIME's model no better than guessing": lime_model_guesses,
+                   "LIME's stability over every feature": lime_top_k_of_all,
                    "no linear model": lambda r: drop_section(r, "linear"),
                    "no trust chapter": lambda r: drop_section(r, "trust"),
                    "no neural network": lambda r: no_neural(r)}
