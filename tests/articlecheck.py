@@ -859,8 +859,11 @@ def check_names(doc: Article, E: dict, claims: dict, config: dict) -> list[str]:
             for m in need(f"shap.has_{side}", rf"largest {side.replace('_', ' ')} comes from (?P<f>.+?)"
                                                r"(?: = (?P<raw>[^()]+))? \((?P<v>[^()]+)\)\.$"):
                 f, value, raw = e[side]
-                same(f"the SHAP {side.replace('_', ' ')}", m["f"], f)
-                if squeeze(m["f"]) == squeeze(f) and not prints(m["v"], value):
+                # a one-hot level reads `column = level` whole (no value after it): the regex's
+                # optional value is then the level's name, part of the feature's words
+                named = m["f"] if raw is not None or m["raw"] is None else f"{m['f']} = {m['raw']}"
+                same(f"the SHAP {side.replace('_', ' ')}", named, f)
+                if squeeze(named) == squeeze(f) and not prints(m["v"], value):
                     problems.append(f"the SHAP {side.replace('_', ' ')}: printed {m['v']!r}, the table gives {value}")
                 # a number as a number; a yes/no column by its level (the row's text:<f>)
                 if m["raw"] is not None and raw is not None and not (

@@ -355,6 +355,15 @@ def lime_top_k_of_all(run_dir: Path) -> None:
     t.to_parquet(path)
 
 
+def levels_push_most(run_dir: Path) -> None:
+    """The explained row's largest pushes from one-hot levels: up from a level it lacks (`region` ≠
+    `northwest`), down from the one it has (`region` = `southwest`), each read as column and level."""
+    path = run_dir / "shap/insurance/xgboost/values.parquet"
+    v = pd.read_parquet(path)
+    v.loc[0, "shap:region = northwest"], v.loc[0, "shap:region = southwest"] = 9000.0, -9000.0
+    v.to_parquet(path)
+
+
 SCENARIO_TABLES = {"as run": lambda run_dir: None, "one frequent CNN mistake": one_frequent_mistake,
                    "three pairs of methods": three_pairs, "LIME weights all against": against_only,
                    "an ECE on the threshold": ece_on_the_threshold, "trapezoid just above": trapezoid_just_above,
@@ -365,7 +374,8 @@ SCENARIO_TABLES = {"as run": lambda run_dir: None, "one frequent CNN mistake": o
                    "LIME's stability over every feature": lime_top_k_of_all,
                    "no linear model": lambda r: drop_section(r, "linear"),
                    "no trust chapter": lambda r: drop_section(r, "trust"),
-                   "no neural network": lambda r: no_neural(r)}
+                   "no neural network": lambda r: no_neural(r),
+                   "one-hot levels push most": levels_push_most}
 
 
 def no_neural(run_dir: Path) -> None:
