@@ -346,3 +346,61 @@ def manifest_producers():
             out.append({"rule": r.name, "regex": f.regex().pattern, "wildcards": len(f.get_wildcard_names()),
                         "directory": bool(is_flagged(f, "directory"))})
     return out
+
+
+# The checks before explanations (rules/diagnostics.smk).
+CHECKS = config["checks"]
+
+
+def read_options(w):
+    return config["sources"][config["datasets"][w.dataset]["source"]]
+
+
+def fill_missing(w):
+    return config["datasets"][w.dataset]["preprocess"]["fill_missing"]
+
+
+def predictions_of(w):
+    return [OUT.path("predictions", dataset=w.dataset, model=m) for m in dataset(w)["models"]]
+
+
+def effects_of(ds):
+    return [m for d, m in models_of("effects") if d == ds]
+
+
+def explained_rows(w):
+    """SHAP instances (CSV rows) and LIME test positions of the dataset's explained models."""
+    shap = [{"model": m, "rows": list(config["figures"]["shap"]["instances"])}
+            for d, m in models_of("shap") if d == w.dataset]
+    lime = [{"model": m, "positions": list(config["figures"]["lime"]["rows"])}
+            for d, m in models_of("lime") if d == w.dataset]
+    return {"shap": shap, "lime": lime}
+
+
+def top_k_of(w):
+    """The top-k agreement checks run on the dataset: method agreement of each model with two
+    importance methods, LIME's stability of each explained model."""
+    checks = [{"check": "method_agreement", "model": m, "top_k": config["figures"]["trust"]["top_k"]}
+              for m in dataset(w)["models"] if len(methods_of(w.dataset, m)) >= 2]
+    checks += [{"check": "lime_stability", "model": m, "top_k": config["figures"]["lime"]["stability"]["top_k"]}
+               for d, m in models_of("lime") if d == w.dataset]
+    return checks
+
+
+def slices_style():
+    from mlviz.plots.style import Style
+
+    return Style.of(config["style"], CHECKS["slices"]).__dict__
+
+
+def diagnostic_outputs():
+    """Every table and figure of this file, for the target `diagnostics`."""
+    out = []
+    for ds in DATASETS:
+        out += [OUT.path(k, dataset=ds) for k in ("redundancy_groups", "redundancy_pairs", "leakage", "duplicates",
+                                                  "column_caveats", "baseline", "filled_rows", "fill_jumps",
+                                                  "top_k_checks")]
+        featured = selection.featured(config["datasets"][ds])
+        out += [OUT.path(k, dataset=ds, model=featured) for k in ("slices", "slices_figure")]
+    out += [OUT.path("permutation_checked", dataset=ds, model=m) for ds, m in models_of("importance")]
+    return out

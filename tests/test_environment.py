@@ -428,6 +428,14 @@ def suggested_env(rule: dict) -> str:
     return fits[0] if fits else "<none fits: add a group to GROUPS>"
 
 
+def test_snakemake_lint_finds_nothing():
+    """The README's test command runs `snakemake --lint` before pytest; the fast loop runs it too, so a
+    function left in a rule file fails here, not only in CI."""
+    proc = subprocess.run([str(Path(sys.executable).with_name("snakemake")), "--lint"], cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and "Lints for" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+
+
 def test_every_rule_has_a_conda_env():
     """`snakemake --lint` asks for it, and users on `--sdm conda` need it."""
     problems = []
