@@ -323,8 +323,9 @@ def report_tables(w=None):
     if s["trust"] and compared(s["trust"]):
         files.append(OUT.path("agreement", dataset=s["trust"]))
     for ds in DATASETS:  # the checks before explanations, which gate the readings
-        files += [OUT.path(k, dataset=ds) for k in ("redundancy_groups", "leakage", "duplicates", "column_caveats",
-                                                    "baseline", "filled_rows", "fill_jumps", "top_k_checks")]
+        files += [OUT.path(k, dataset=ds) for k in ("redundancy_groups", "redundancy_pairs", "leakage", "duplicates",
+                                                    "column_caveats", "baseline", "filled_rows", "fill_jumps",
+                                                    "top_k_checks")]
         files += [OUT.path("permutation_checked", dataset=d, model=m) for d, m in models_of("importance") if d == ds]
     files.append(OUT.path("slices", dataset=s["slices"][0], model=s["slices"][1]))
     if s["neural"]:

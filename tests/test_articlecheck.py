@@ -364,6 +364,46 @@ def levels_push_most(run_dir: Path) -> None:
     v.to_parquet(path)
 
 
+def redundant_groups(run_dir: Path) -> None:
+    """Two redundant groups of the SHAP dataset: age, bmi and children linked by three rank
+    correlations (named once, as one group, with the count and range), and smoker determined by sex."""
+    base = run_dir / "diagnostics/insurance"
+    groups = pd.DataFrame({"dataset": "insurance", "group": [1, 1, 1, 2, 2],
+                           "feature": ["age", "bmi", "children", "sex", "smoker"],
+                           "column": ["age", "bmi", "children", "sex", "smoker"], "size": [3, 3, 3, 2, 2]})
+    groups.to_parquet(base / "redundancy_groups.parquet")
+    pairs = pd.DataFrame({"dataset": "insurance", "group": [1, 1, 1, 2], "a": ["age", "age", "bmi", "sex"],
+                          "b": ["bmi", "children", "children", "smoker"],
+                          "kind": ["rank_correlation"] * 3 + ["determined"],
+                          "spearman": [0.97, 0.955, 0.991, float("nan")], "mutual": [None, None, None, False]})
+    pairs.to_parquet(base / "redundancy_pairs.parquet")
+    # and in the data set of the article's glance, beside its group of international and race: gmat,
+    # gpa and work_exp (the importance leader among them)
+    base = run_dir / "diagnostics/mba"
+    groups = pd.read_parquet(base / "redundancy_groups.parquet")
+    more = pd.DataFrame({"dataset": "mba", "group": 2, "feature": ["gmat", "gpa", "work_exp"],
+                         "column": ["gmat", "gpa", "work_exp"], "size": 3})
+    pd.concat([groups, more.astype(groups.dtypes.to_dict())], ignore_index=True).to_parquet(base / "redundancy_groups.parquet")
+    pairs = pd.read_parquet(base / "redundancy_pairs.parquet")
+    more = pd.DataFrame({"dataset": "mba", "group": 2, "a": ["gmat", "gmat", "gpa"], "b": ["gpa", "work_exp", "work_exp"],
+                         "kind": "rank_correlation", "spearman": [0.91, 0.93, 0.92], "mutual": None})
+    pd.concat([pairs, more], ignore_index=True).to_parquet(base / "redundancy_pairs.parquet")
+
+
+def test_a_redundant_group_is_named_once(run):
+    """A group of many links reads as one sentence naming its members, not one sentence per pair."""
+    redundant_groups(run)
+    facts = tinyrun.build_facts(run)
+    text = " ".join(p["text"] for p in Article(tinyrun.article_html(run, facts)).paragraphs)
+    assert text.count("Redundant features.") == 5  # insurance's two groups, mba's two and mba_binary's one
+    assert "leans most on gmat (together with gpa and work_exp) and international (together with race = Asian" in text
+    assert ("age, bmi and children carry the same information: 3 pairs of them rise and fall together "
+            "(rank correlations +0.95 to +0.99)") in text
+    assert "bmi and children rise and fall together" not in text
+    assert "smoker is determined by sex (each value of sex goes with one value of smoker)" in text
+    assert "gmat, gpa and work_exp carry the same information: their importance is shared." in text
+
+
 SCENARIO_TABLES = {"as run": lambda run_dir: None, "one frequent CNN mistake": one_frequent_mistake,
                    "three pairs of methods": three_pairs, "LIME weights all against": against_only,
                    "an ECE on the threshold": ece_on_the_threshold, "trapezoid just above": trapezoid_just_above,
@@ -375,7 +415,8 @@ SCENARIO_TABLES = {"as run": lambda run_dir: None, "one frequent CNN mistake": o
                    "no linear model": lambda r: drop_section(r, "linear"),
                    "no trust chapter": lambda r: drop_section(r, "trust"),
                    "no neural network": lambda r: no_neural(r),
-                   "one-hot levels push most": levels_push_most}
+                   "one-hot levels push most": levels_push_most,
+                   "redundant groups": redundant_groups}
 
 
 def no_neural(run_dir: Path) -> None:

@@ -848,7 +848,7 @@ def checks_section(run: Run, config: dict) -> tuple[dict, dict, str]:
         base = f"diagnostics/{ds}"
         d = {"name": label(ds), "groups": [], "leaks": [], "identifiers": [], "test_in_train": None,
              "conflicts": None, "missing": [], "skewed": [], "near_constant": [], "guessing": [], "one_class": []}
-        d["groups"] = redundant_pairs(run, ds)
+        d["groups"] = redundant_groups(run, ds)
         lrel = f"{base}/leakage.parquet"
         for r in ck.leakage[ck.leakage["suspect"].astype(bool)].itertuples():
             where = {"candidate": r.candidate}
@@ -923,7 +923,7 @@ def glance_section(run: Run, config: dict, s: dict) -> tuple[dict, dict, str]:
                 continue
             group = ck.group_of(f) or [f]
             seen |= set(group)
-            named.append(B.listed([run.named(ds, model, "permutation", g) for g in group], None))
+            named.append([run.named(ds, model, "permutation", g) for g in [f, *(g for g in group if g != f)]])
         ctx.update(drivers=named, driver_model=label(model))
     return {}, {"shown": True}, B.render("glance", **ctx, warnings=_warnings(run, ds, ck))
 
@@ -932,26 +932,39 @@ def _warnings(run: Run, ds: str, ck: C.Checks) -> dict:
     """The findings of the checks that change how to read the explanations, named briefly."""
     leaks = [code(f) for f in ck.leakage.loc[ck.leakage["suspect"].astype(bool) & ck.leakage["in_model"].astype(bool),
                                              "candidate"]]
-    groups = redundant_pairs(run, ds)
+    groups = redundant_groups(run, ds)
     dup = ck.duplicates.set_index("check")
     repeated = "test_in_train" in dup.index and bool(dup.loc["test_in_train", "suspect"])
     filled = [code(c) for c in ck.caveats.loc[ck.caveats["heavy_missing"].astype(bool), "column"]]
     return {"leaks": leaks, "groups": groups, "repeated": repeated, "filled": filled}
 
 
-def redundant_pairs(run: Run, ds: str) -> list[dict]:
-    """The pairs that make the redundant groups (diagnostics/<ds>/redundancy_pairs.parquet): kind
-    rank_correlation (two features that rise and fall together) or determined (column b a function
-    of column a), as facts."""
+def redundant_groups(run: Run, ds: str) -> list[dict]:
+    """Each redundant group once (diagnostics/<ds>/redundancy_pairs.parquet, the pairs that link it):
+    its links (kind rank_correlation: two features that rise and fall together; determined: column b a
+    function of column a), its members in the order the links name them, and, for a group of many
+    links, the count and range of its rank correlations and the count of its determined pairs, as facts."""
     rel = f"diagnostics/{ds}/redundancy_pairs.parquet"
     if not run.exists(rel):
         return []
     out = []
-    for r in run.table(rel).itertuples():
-        w = {"a": r.a, "b": r.b}
-        out.append({"kind": r.kind, "a": code(r.a), "b": code(r.b), "mutual": bool(r.mutual),
-                    "spearman": fact(float(r.spearman), "+.2f", table=rel, where=w, col="spearman")
-                    if pd.notna(r.spearman) else None})
+    for group, rows in run.table(rel).groupby("group", sort=True):
+        links, members = [], []
+        for r in rows.itertuples():
+            w = {"a": r.a, "b": r.b}
+            links.append({"kind": r.kind, "a": code(r.a), "b": code(r.b), "mutual": bool(r.mutual),
+                          "spearman": fact(float(r.spearman), "+.2f", table=rel, where=w, col="spearman")
+                          if pd.notna(r.spearman) else None})
+            members += [m for m in (code(r.a), code(r.b)) if m not in members]
+        rank = rows[rows["kind"] == "rank_correlation"]["spearman"]
+        rw, dw = {"group": int(group), "kind": "rank_correlation"}, {"group": int(group), "kind": "determined"}
+        out.append({"links": links, "members": members,
+                    "rank": {"count": fact(len(rank), "d", table=rel, where=rw, agg="count"),
+                             "low": fact(float(rank.min()), "+.2f", table=rel, where=rw, col="spearman", agg="min"),
+                             "high": fact(float(rank.max()), "+.2f", table=rel, where=rw, col="spearman", agg="max")}
+                    if len(rank) else None,
+                    "determined": [x for x in links if x["kind"] == "determined"],
+                    "determined_count": fact(len(rows) - len(rank), "d", table=rel, where=dw, agg="count")})
     return out
 
 
