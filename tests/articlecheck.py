@@ -510,7 +510,10 @@ def reading_shap(values: pd.DataFrame, mean: pd.DataFrame, perm: pd.DataFrame | 
          "agrees_with_permutation": False, "differs_from_permutation": False}
     # Rule shap_dependence draws the feature of each rank by mean |SHAP| over the stored rows.
     by_mean = values[[f"shap:{f}" for f in mean.feature]].abs().mean()
-    e = {"leader": lead, "top": list(zip(mean.feature, mean.value))[:3], "instance": instance,
+    # the leaders named: those with a mean |SHAP| above zero (a feature no row's prediction uses is not a leader)
+    moving = [(f, v) for f, v in zip(mean.feature, mean.value) if v > 0]
+    c.update(top_named=len(moving) >= 2, top_alone=len(moving) == 1, top_rest_zero=2 <= len(moving) < min(3, len(mean)))
+    e = {"leader": lead, "top": moving[:3], "instance": instance,
          "ranked": sorted(mean.feature, key=lambda f: (-by_mean[f"shap:{f}"], f))}
     if c["has_permutation"]:
         perm = _rank_order(perm).reset_index(drop=True)
@@ -869,8 +872,10 @@ def check_names(doc: Article, E: dict, claims: dict, config: dict) -> list[str]:
                 if m["raw"] is not None and raw is not None and not (
                         prints(m["raw"], float(raw)) if _is_number(m["raw"]) else squeeze(m["raw"]) == squeeze(str(e.get(f"{side}_text")))):
                     problems.append(f"the SHAP {side.replace('_', ' ')}: value {m['raw']!r}, the row has {raw}")
-        for m in need("shap.top_named", r"the leaders are (?P<l>.+)$"):
+        for m in need("shap.top_named", r"the leaders are (?P<l>.+?)(?:, and no other feature moves any explained row's prediction)?$"):
             problems += _listed(m["l"], e["top"], "the mean |SHAP| leaders")
+        for m in need("shap.top_alone", r"only (?P<l>.+) moves any explained row's prediction$"):
+            problems += _listed(m["l"], e["top"], "the only feature with a mean |SHAP| above zero")
         for claim, pattern in (("shap.direction_up", r"High values of (?P<f>.+) sit on the right"),
                                ("shap.direction_down", r"High values of (?P<f>.+) sit on the left"),
                                ("shap.direction_mixed", r"The effect of (?P<f>.+) has no single direction")):

@@ -151,7 +151,8 @@ def shap(c: dict, e: dict, F: Found | None, model: str, instance: int) -> tuple[
     group = F.group(lead) if F is not None else []
     drivers = not no_better and not suspect
     c = {**c, "no_better": no_better, "leader_suspect": suspect, "leader_grouped": bool(group),
-         "top_named": not no_better, "leader_named_grouped": bool(group) and drivers}
+         "top_named": not no_better and c["top_named"], "top_alone": not no_better and c["top_alone"],
+         "top_rest_zero": not no_better and c["top_rest_zero"], "leader_named_grouped": bool(group) and drivers}
     for k in ("direction_up", "direction_down", "direction_mixed", "agrees_with_permutation", "differs_from_permutation"):
         c[k] = bool(c.get(k)) and drivers and not group
     if no_better:

@@ -185,7 +185,7 @@ INTRO_BEFORE = ("This article walks through the usual gallery of model pictures,
                 "feature importances to SHAP and LIME explanations, linear coefficients, feature effects and the\n"
                 "charts of classification performance, and then asks how far each explanation can be trusted.")
 INTRO_NOW = ("This article walks through the pictures of the usual gallery that apply to this run:\n"
-             "{{<var intro.chapters>}}.[ It then asks how far each explanation can be trusted.]"
+             "{{<var intro.chapters>}}.[\\ It then asks how far each explanation can be trusted.]"
              '{.content-visible when-meta="has_trust"}')
 
 
@@ -390,6 +390,15 @@ def redundant_groups(run_dir: Path) -> None:
     pd.concat([pairs, more], ignore_index=True).to_parquet(base / "redundancy_pairs.parquet")
 
 
+@pytest.mark.parametrize("keep, words", [(1, "; only smoker (8,157) moves any explained row's prediction."),
+                                         (2, "; the leaders are smoker (8,157) and age (3,135), and no other feature "
+                                             "moves any explained row's prediction.")])
+def test_a_feature_with_no_shap_is_not_named_a_leader(run, keep, words):
+    shap_reads_few(keep)(run)
+    text = " ".join(p["text"] for p in Article(tinyrun.article_html(run, tinyrun.build_facts(run))).paragraphs)
+    assert words in text and "(0)" not in text
+
+
 def test_a_redundant_group_is_named_once(run):
     """A group of many links reads as one sentence naming its members, not one sentence per pair."""
     redundant_groups(run)
@@ -404,6 +413,18 @@ def test_a_redundant_group_is_named_once(run):
     assert "gmat, gpa and work_exp carry the same information: their importance is shared." in text
 
 
+def shap_reads_few(keep: int):
+    """The SHAP model reads only its first `keep` features: the others' mean |SHAP| is exactly zero
+    (a feature no tree splits on), so they are not named as leaders."""
+    def edit(run_dir: Path) -> None:
+        path = run_dir / "importances.parquet"
+        t = pd.read_parquet(path)
+        rows = t.index[(t.dataset == "insurance") & (t.method == "mean_abs_shap")]
+        t.loc[rows[keep:], ["value", "spread"]] = 0.0
+        t.to_parquet(path)
+    return edit
+
+
 SCENARIO_TABLES = {"as run": lambda run_dir: None, "one frequent CNN mistake": one_frequent_mistake,
                    "three pairs of methods": three_pairs, "LIME weights all against": against_only,
                    "an ECE on the threshold": ece_on_the_threshold, "trapezoid just above": trapezoid_just_above,
@@ -416,7 +437,9 @@ SCENARIO_TABLES = {"as run": lambda run_dir: None, "one frequent CNN mistake": o
                    "no trust chapter": lambda r: drop_section(r, "trust"),
                    "no neural network": lambda r: no_neural(r),
                    "one-hot levels push most": levels_push_most,
-                   "redundant groups": redundant_groups}
+                   "redundant groups": redundant_groups,
+                   "SHAP: one feature moves the predictions": shap_reads_few(1),
+                   "SHAP: two features move the predictions": shap_reads_few(2)}
 
 
 def no_neural(run_dir: Path) -> None:

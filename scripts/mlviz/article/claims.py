@@ -203,7 +203,13 @@ def shap(values: pd.DataFrame, mean_abs: pd.DataFrame, perm: pd.DataFrame | None
     for k in ("direction_up", "direction_down", "direction_mixed", "agrees_with_permutation",
               "differs_from_permutation"):
         claims[k] = bool(claims[k] and drivers and not group)
-    claims["top_named"] = not claims["no_better"]
+    # Only features that move some explained row are named as leaders: a feature the model never
+    # reads has a mean |SHAP| of exactly zero, and naming it third would rank nothing.
+    moving = int((mean_abs["value"] > 0).sum())
+    claims["top_named"] = not claims["no_better"] and moving >= 2
+    claims["top_alone"] = not claims["no_better"] and moving == 1
+    claims["top_rest_zero"] = not claims["no_better"] and 2 <= moving < min(3, len(mean_abs))
+    subjects["top"] = mean_abs["feature"].iloc[:min(3, moving)].tolist()
     claims["leader_named_grouped"] = bool(group) and drivers
     if claims["no_better"]:
         claims.update(has_push_up=False, has_push_down=False)

@@ -423,7 +423,7 @@ def shap_section(run: Run, ds: str, model: str, instance: int, perm_models: set,
         v["push_up"] = push(subjects["push_up"])
     if subjects["push_down"]:
         v["push_down"] = push(subjects["push_down"])
-    n = min(3, len(mean_abs))
+    n = len(subjects["top"])
     v["top"] = B.listed([f"{run.ranked(ds, model, 'mean_abs_shap', r)} "
                          f"({run.imp_value(ds, model, 'mean_abs_shap', mean_abs.feature.iloc[r - 1], sig(float(mean_abs.value.iloc[r - 1])))})"
                          for r in range(1, n + 1)])
@@ -948,6 +948,9 @@ def redundant_groups(run: Run, ds: str) -> list[dict]:
     if not run.exists(rel):
         return []
     out = []
+    grel = f"diagnostics/{ds}/redundancy_groups.parquet"
+    # members in the order of the data's columns (the groups table's), not of the links
+    order = {c: i for i, c in enumerate(dict.fromkeys(run.table(grel)["column"]))} if run.exists(grel) else {}
     for group, rows in run.table(rel).groupby("group", sort=True):
         links, members = [], []
         for r in rows.itertuples():
@@ -955,7 +958,8 @@ def redundant_groups(run: Run, ds: str) -> list[dict]:
             links.append({"kind": r.kind, "a": code(r.a), "b": code(r.b), "mutual": bool(r.mutual),
                           "spearman": fact(float(r.spearman), "+.2f", table=rel, where=w, col="spearman")
                           if pd.notna(r.spearman) else None})
-            members += [m for m in (code(r.a), code(r.b)) if m not in members]
+            members += [m for m in (r.a, r.b) if m not in members]
+        members = [code(m) for m in sorted(members, key=lambda m: order.get(m, len(order)))]
         rank = rows[rows["kind"] == "rank_correlation"]["spearman"]
         rw, dw = {"group": int(group), "kind": "rank_correlation"}, {"group": int(group), "kind": "determined"}
         out.append({"links": links, "members": members,
