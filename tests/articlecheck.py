@@ -860,7 +860,9 @@ def check_names(doc: Article, E: dict, claims: dict, config: dict) -> list[str]:
     if e:
         for side in ("push_up", "push_down"):
             for m in need(f"shap.has_{side}", rf"largest {side.replace('_', ' ')} comes from (?P<f>.+?)"
-                                               r"(?: = (?P<raw>[^()]+))? \((?P<v>[^()]+)\)\.$"):
+                                               r"(?: = (?P<raw>[^()]+))? \((?P<v>[^()]+)\)"
+                                               r"(?:, a value that was missing and filled in, not observed)?"
+                                               r"(?:, a column that may leak the target \(see the checks in the data chapter\))?\.$"):
                 f, value, raw = e[side]
                 # a one-hot level reads `column = level` whole (no value after it): the regex's
                 # optional value is then the level's name, part of the feature's words
@@ -899,6 +901,8 @@ def check_names(doc: Article, E: dict, claims: dict, config: dict) -> list[str]:
             same("the class LIME explains", m["c"], e["class"])
             if not prints(m["v"], e["p"]):
                 problems.append(f"LIME's predicted probability: printed {m['v']!r}, the table gives {e['p']}")
+        for m in need("lime.conditions_suspect", r"Conditions on (?P<l>.+) rest on a possible leak"):
+            problems += _listed(m["l"], [(f,) for f in e.get("suspects", [])], "LIME's conditions on a possible leak")
         for side, claim in (("support", "has_support"), ("against", "has_against")):
             verb = "raises? it most" if side == "support" else "lowers? it most"
             for m in need(f"lime.{claim}", rf"(?P<n>conditions? that|Those that|The one that) {verb} (?P<v>is|are) (?P<l>.+)\.$"):

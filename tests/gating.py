@@ -162,6 +162,7 @@ def shap(c: dict, e: dict, F: Found | None, model: str, instance: int) -> tuple[
         f = e.get(f"push_{side}")
         name = f[0] if isinstance(f, (tuple, list)) else f
         c[f"push_{side}_filled"] = name is not None and name in filled
+        c[f"push_{side}_suspect"] = name is not None and F is not None and name in F.suspects() and not no_better
     return c, {**e, "leader_group": [f for f in group if f != lead]}
 
 
@@ -174,6 +175,9 @@ def lime(c: dict, e: dict, exp: pd.DataFrame, F: Found | None, model: str) -> tu
     ranked = exp.sort_values("rank")
     named = list(ranked[ranked.weight > 0].head(2).feature) + list(ranked[ranked.weight < 0].head(2).feature)
     c["conditions_filled"] = any(f in filled for f in named) and not no_better
+    suspects = [f for f in named if F is not None and f in F.suspects()]
+    c["conditions_suspect"] = bool(suspects) and not no_better
+    e = {**e, "suspects": suspects}
     c["stability_uninformative"] = F is not None and not F.informative("lime_stability", model)
     if c["stability_uninformative"]:
         c.update(stable=False, partly_stable=False, unstable=False)

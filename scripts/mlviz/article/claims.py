@@ -217,6 +217,8 @@ def shap(values: pd.DataFrame, mean_abs: pd.DataFrame, perm: pd.DataFrame | None
     for side in ("up", "down"):
         f = subjects[f"push_{side}"]
         claims[f"push_{side}_filled"] = f is not None and f in filled
+        claims[f"push_{side}_suspect"] = (f is not None and checks is not None and f in checks.suspects()
+                                          and not claims["no_better"])
     return claims, subjects
 
 
@@ -263,6 +265,10 @@ def lime(explanation: pd.DataFrame, agreement: pd.Series, other: pd.DataFrame | 
     named = list(shown[shown.weight > 0].head(2)["feature"]) + list(shown[shown.weight < 0].head(2)["feature"])
     subjects["filled"] = [f for f in named if f in filled]
     claims["conditions_filled"] = bool(subjects["filled"]) and not claims["no_better"]
+    # a condition on a column that may leak the target is a reason only as the leak is
+    suspects = set(checks.suspects()) if checks is not None else set()
+    subjects["suspects"] = [f for f in named if f in suspects]
+    claims["conditions_suspect"] = bool(subjects["suspects"]) and not claims["no_better"]
     claims["stability_uninformative"] = checks is not None and not checks.informative("lime_stability", model)
     if claims["stability_uninformative"]:
         claims.update(stable=False, partly_stable=False, unstable=False)

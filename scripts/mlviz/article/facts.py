@@ -471,7 +471,8 @@ def lime_section(run: Run, ds: str, model: str, positions: list[int]) -> tuple[d
          "top_k": fact(int(agree["top_k"]), "d", table=arel, col="top_k"),
          "jaccard": fact(float(agree["mean_jaccard"]), ".2f", table=arel, col="mean_jaccard"),
          "flipped": B.listed([code(f) for f in subjects.get("flipped", [])]),
-         "filled": B.listed([code(f) for f in subjects["filled"]]), "guessing": guessing(run, ds, model, checks)}
+         "filled": B.listed([code(f) for f in subjects["filled"]]),
+         "suspects": B.listed([code(f) for f in subjects["suspects"]]), "guessing": guessing(run, ds, model, checks)}
     return v, claims, {"predicted": predicted, "flipped": subjects.get("flipped", [])}
 
 
