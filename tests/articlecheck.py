@@ -259,6 +259,11 @@ def lookup(run_dir: Path, f: dict, config: dict, tables: dict | None = None):
         return n - int(f["rank"]) if agg.endswith("_beyond") else n
     if agg == "count_weak_beyond":
         return int((df["value"].abs() < 2 * df["spread"]).sum()) - int(f["rank"])
+    if agg == "count_weak_alone_beyond":  # coefficients within two standard errors, redundant features apart
+        groups = path.parent / "diagnostics" / where["dataset"] / "redundancy_groups.parquet"
+        grouped = set(pd.read_parquet(groups)["feature"]) if groups.exists() else set()
+        weak = df[(df["value"].abs() < 2 * df["spread"]) & ~df["feature"].isin(grouped)]
+        return len(weak) - int(f["rank"])
     if agg == "share":
         return len(df) / len(tables[path])
     if agg == "rank":
@@ -394,6 +399,7 @@ def expectations(run_dir: Path, sections: dict, config: dict) -> tuple[dict, dic
             _imp(run_dir, ds, model, "coefficient"), metrics[metrics.dataset == ds], model,
             read(f"comparison/{ds}/differences.parquet"), read(f"predictions/{ds}/{model}.parquet"),
             dmeta["scale"] or {}, dmeta.get("levels") or {}, splits, R)
+        out["linear"], E["linear"] = gating.linear(out["linear"], E["linear"], gating.found(run_dir, ds), model)
     if "effects" in sections:
         ds, model = sections["effects"]
         summary = read(f"effects/{ds}/{model}/summary.parquet")
@@ -573,6 +579,7 @@ def reading_linear(coef: pd.DataFrame, metrics: pd.DataFrame, model: str, differ
     pos = coef[coef.value > 0].sort_values(["value", "feature"], ascending=[False, True])
     neg = coef[coef.value < 0].sort_values(["value", "feature"])
     c = {"has_weak": bool(weak), "one_weak": len(weak) == 1, "has_positive": len(pos) > 0, "has_negative": len(neg) > 0,
+         "none_weak": not weak, "weak_grouped": False, "no_better": False,
          "one_positive": len(pos) == 1, "one_negative": len(neg) == 1, "better_than_best": False,
          "worse_than_best": False, "same_as_best": False}
     e = {"positive": list(zip(pos.feature, pos.value))[:3], "negative": list(zip(neg.feature, neg.value))[:2],
@@ -924,6 +931,8 @@ def check_names(doc: Article, E: dict, claims: dict, config: dict) -> list[str]:
             shown = _and(weak) if len(weak) <= 8 else ", ".join(weak[:8]) + f" and {len(weak) - 8} more"
             same("the coefficients within two standard errors", m["l"], shown)
             agree("the coefficients within two standard errors", m["v"], len(weak), "lies", "lie")
+        for m in need("linear.weak_grouped", r"Within two standard errors of zero, too: (?P<l>.+); but redundant"):
+            problems += _listed(m["l"], [(f,) for f in e["weak_grouped"]], "the redundant coefficients near zero")
         for m in need("linear.some_scaled", r"The (?P<n>features?) (?P<l>.+) (?P<v>was|were) standardised"):
             sc = e["scaled"]
             shown = _and(sc) if len(sc) <= 6 else ", ".join(sc[:6]) + f" and {len(sc) - 6} more"

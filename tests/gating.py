@@ -232,3 +232,17 @@ def slices(run_dir: Path, ds: str, model: str) -> dict:
     return {"classification": bool(len(t)) and t.metric.iloc[0] == "misclassification", "has_flagged": flagged > 0,
             "uniform": bool(len(t)) and flagged == 0, "one_flagged": flagged == 1, "more_flagged": flagged > 3,
             "none_tried": not len(t), "no_better": F is not None and not F.better(model)}
+
+
+def linear(c: dict, e: dict, F: Found | None, model: str) -> tuple[dict, dict]:
+    """A model no better than guessing: no coefficient read; redundant features within two standard
+    errors of zero are not called indistinguishable from zero alone (they split one weight)."""
+    no_better = F is not None and not F.better(model)
+    grouped = set(F.groups.feature) if F is not None else set()
+    alone = [f for f in e["weak"] if f not in grouped]
+    shared = [f for f in e["weak"] if f in grouped]
+    c = {**c, "no_better": no_better, "has_weak": bool(alone) and not no_better, "one_weak": len(alone) == 1,
+         "weak_grouped": bool(shared) and not no_better, "none_weak": not e["weak"] and not no_better}
+    if no_better:
+        c.update(has_positive=False, has_negative=False)
+    return c, {**e, "weak": alone, "weak_grouped": shared}

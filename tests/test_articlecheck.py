@@ -372,10 +372,10 @@ def redundant_groups(run_dir: Path) -> None:
                            "feature": ["age", "bmi", "children", "sex", "smoker"],
                            "column": ["age", "bmi", "children", "sex", "smoker"], "size": [3, 3, 3, 2, 2]})
     groups.to_parquet(base / "redundancy_groups.parquet")
-    pairs = pd.DataFrame({"dataset": "insurance", "group": [1, 1, 1, 2], "a": ["age", "age", "bmi", "sex"],
-                          "b": ["bmi", "children", "children", "smoker"],
-                          "kind": ["rank_correlation"] * 3 + ["determined"],
-                          "spearman": [0.97, 0.955, 0.991, float("nan")], "mutual": [None, None, None, False]})
+    pairs = pd.DataFrame({"dataset": "insurance", "group": [1, 1, 1, 2, 2], "a": ["age", "age", "bmi", "sex", "sex"],
+                          "b": ["bmi", "children", "children", "smoker", "smoker"],
+                          "kind": ["rank_correlation"] * 3 + ["rank_correlation", "determined"],
+                          "spearman": [0.97, 0.955, 0.991, 1.0, float("nan")], "mutual": [None, None, None, None, False]})
     pairs.to_parquet(base / "redundancy_pairs.parquet")
     # and in the data set of the article's glance, beside its group of international and race: gmat,
     # gpa and work_exp (the importance leader among them)
@@ -417,8 +417,21 @@ def test_a_redundant_group_is_named_once(run):
     assert ("age, bmi and children carry the same information: 3 pairs of them rise and fall together "
             "(rank correlations +0.95 to +0.99)") in text
     assert "bmi and children rise and fall together" not in text
+    assert "sex and smoker rise and fall together" not in text  # the pair's determination says it once
     assert "smoker is determined by sex (each value of sex goes with one value of smoker)" in text
     assert "gmat, gpa and work_exp carry the same information: their importance is shared." in text
+    # a redundant feature's coefficient near zero is not called indistinguishable from zero alone
+    assert "Within two standard errors of zero, too: sex; but redundant features split one weight" in text
+    assert "region = northwest, region = southeast and region = southwest lie within two standard errors" in text
+
+
+def test_a_linear_model_no_better_than_guessing_has_no_coefficients_read(run):
+    linear_guesses(run)
+    text = " ".join(p["text"] for p in Article(tinyrun.article_html(run, tinyrun.build_facts(run))).paragraphs)
+    assert "The linear model cannot be told apart from guessing on these test rows: its R²" in text
+    assert "its coefficients are not read as drivers." in text
+    assert "largest positive coefficients" not in text and "within two standard errors" not in text
+    assert "Every coefficient is more than two standard errors" not in text
 
 
 def shap_reads_few(keep: int):
@@ -445,6 +458,16 @@ def leaks_explained(run_dir: Path) -> None:
         t.to_parquet(path)
 
 
+def linear_guesses(run_dir: Path) -> None:
+    """The linear model of insurance no better than the mean: its R² interval against the baseline's
+    reaches zero (diagnostics/insurance/baseline.parquet)."""
+    path = run_dir / "diagnostics/insurance/baseline.parquet"
+    b = pd.read_parquet(path)
+    at = (b.model == "linear") & b.headline.astype(bool)
+    b.loc[at, "lower"], b.loc[at, "better"] = -0.02, False
+    b.to_parquet(path)
+
+
 SCENARIO_TABLES = {"as run": lambda run_dir: None, "one frequent CNN mistake": one_frequent_mistake,
                    "three pairs of methods": three_pairs, "LIME weights all against": against_only,
                    "an ECE on the threshold": ece_on_the_threshold, "trapezoid just above": trapezoid_just_above,
@@ -460,7 +483,8 @@ SCENARIO_TABLES = {"as run": lambda run_dir: None, "one frequent CNN mistake": o
                    "redundant groups": redundant_groups,
                    "SHAP: one feature moves the predictions": shap_reads_few(1),
                    "SHAP: two features move the predictions": shap_reads_few(2),
-                   "possible leaks under the explained rows": leaks_explained}
+                   "possible leaks under the explained rows": leaks_explained,
+                   "the linear model no better than guessing": linear_guesses}
 
 
 def no_neural(run_dir: Path) -> None:

@@ -277,16 +277,24 @@ def lime(explanation: pd.DataFrame, agreement: pd.Series, other: pd.DataFrame | 
 
 def linear(coef: pd.DataFrame, differences: pd.DataFrame, metrics: pd.DataFrame, model: str,
            others: list[str], pred: pd.DataFrame, scaled: list[str], data: pd.DataFrame,
-           levels: dict | None = None, r: dict | None = None) -> tuple[dict, dict]:
+           levels: dict | None = None, r: dict | None = None, checks: Checks | None = None) -> tuple[dict, dict]:
     """Coefficients, and the linear model against the best model of the other family (the highest
     test R² among the dataset's other models): better or worse only when the paired bootstrap
     interval of the difference in R² excludes zero. What a coefficient's unit is: one standard
     deviation for a standardised feature; for a level of a one-hot column whose reference level was
     dropped (`levels`, meta.json's), that level against the reference; yes against no for another 0/1
     feature (in `data`, the prepared splits); else one unit."""
-    weak = coef.loc[coef["value"].abs() < 2 * coef["spread"], "feature"].tolist()
-    claims = {"has_weak": bool(weak), "has_positive": bool((coef["value"] > 0).any()),
-              "has_negative": bool((coef["value"] < 0).any()), "has_other": bool(others)}
+    within = coef.loc[coef["value"].abs() < 2 * coef["spread"], "feature"].tolist()
+    # Redundant features split one weight between them and inflate each other's standard errors:
+    # within two of them says nothing about one alone. A model no better than guessing has no
+    # coefficients to read.
+    grouped = set(checks.groups["feature"]) if checks is not None else set()
+    weak = [f for f in within if f not in grouped]
+    no_better = checks is not None and not checks.better(model)
+    claims = {"has_weak": bool(weak) and not no_better, "has_positive": bool((coef["value"] > 0).any()) and not no_better,
+              "has_negative": bool((coef["value"] < 0).any()) and not no_better, "has_other": bool(others),
+              "weak_grouped": any(f in grouped for f in within) and not no_better,
+              "none_weak": not within and not no_better, "no_better": no_better}
     unscaled = [f for f in coef["feature"] if f not in set(scaled)]
     levels = levels or {}
     compared = [f for f in unscaled if (levels.get(f) or {}).get("reference") is not None]
@@ -295,7 +303,8 @@ def linear(coef: pd.DataFrame, differences: pd.DataFrame, metrics: pd.DataFrame,
                   unscaled_levels=bool(compared), unscaled_yes_no=bool(yes_no),
                   unscaled_numbers=len(yes_no) + len(compared) < len(unscaled))
     references = {levels[f]["column"]: levels[f]["reference"] for f in compared}
-    subjects = {"weak": weak, "scaled": [f for f in scaled if f in set(coef["feature"])], "references": references}
+    subjects = {"weak": weak, "weak_grouped": [f for f in within if f in grouped],
+                "scaled": [f for f in scaled if f in set(coef["feature"])], "references": references}
     claims.update(better_than_best=False, worse_than_best=False, same_as_best=False)
     if others:
         r2 = metrics[(metrics.metric == "r2") & metrics.model.isin(others)].sort_values(

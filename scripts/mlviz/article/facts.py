@@ -528,7 +528,7 @@ def linear_section(run: Run, ds: str, model: str) -> tuple[dict, dict, dict, str
     pred = run.table(prel)
     data = pd.concat([run.table(f"data/{ds}/{split}.parquet") for split in ("train", "test")])
     claims, subjects = C.linear(coef, run.table(f"comparison/{ds}/differences.parquet"), m, model, others, pred,
-                                list(meta.get("scale") or {}), data, meta.get("levels"), run.r)
+                                list(meta.get("scale") or {}), data, meta.get("levels"), run.r, run.checks(ds))
 
     def c(f):
         val = float(coef.loc[coef.feature == f, "value"].iloc[0])
@@ -540,8 +540,10 @@ def linear_section(run: Run, ds: str, model: str) -> tuple[dict, dict, dict, str
     v = {"dataset": label(ds), "model": label(model), "target": target_words(meta),
          "positive": B.listed([c(f) for f in pos.feature[:3]]), "negative": B.listed([c(f) for f in neg.feature[:2]]),
          "weak": listed([code(f) for f in subjects["weak"][:8]], max(0, len(subjects["weak"]) - 8),
-                        count={"table": "importances.parquet", "agg": "count_weak_beyond", "rank": 8,
+                        count={"table": "importances.parquet", "agg": "count_weak_alone_beyond", "rank": 8,
                                "where": {"dataset": ds, "model": model, "method": "coefficient"}}),
+         "weak_grouped": B.listed([code(f) for f in subjects["weak_grouped"]]),
+         "guessing": guessing(run, ds, model, run.checks(ds)),
          "scaled": listed([code(f) for f in scaled[:6]], max(0, len(scaled) - 6),
                           count={"table": f"data/{ds}/meta.json", "col": "scale", "agg": "len_beyond", "rank": 6}),
          "references": references_text(subjects["references"]),
@@ -953,13 +955,17 @@ def redundant_groups(run: Run, ds: str) -> list[dict]:
     # members in the order of the data's columns (the groups table's), not of the links
     order = {c: i for i, c in enumerate(dict.fromkeys(run.table(grel)["column"]))} if run.exists(grel) else {}
     for group, rows in run.table(rel).groupby("group", sort=True):
-        links, members = [], []
-        for r in rows.itertuples():
+        links, members = {}, []
+        # one link per pair of columns: where two copies both rise and fall together and determine
+        # each other, the determination says it exactly
+        for r in rows.sort_values("kind", key=lambda k: k != "determined", kind="mergesort").itertuples():
             w = {"a": r.a, "b": r.b}
-            links.append({"kind": r.kind, "a": code(r.a), "b": code(r.b), "mutual": bool(r.mutual),
-                          "spearman": fact(float(r.spearman), "+.2f", table=rel, where=w, col="spearman")
-                          if pd.notna(r.spearman) else None})
+            links.setdefault(frozenset((r.a, r.b)), {
+                "kind": r.kind, "a": code(r.a), "b": code(r.b), "mutual": bool(r.mutual),
+                "spearman": fact(float(r.spearman), "+.2f", table=rel, where=w, col="spearman")
+                if pd.notna(r.spearman) else None})
             members += [m for m in (r.a, r.b) if m not in members]
+        links = list(links.values())
         members = [code(m) for m in sorted(members, key=lambda m: order.get(m, len(order)))]
         rank = rows[rows["kind"] == "rank_correlation"]["spearman"]
         rw, dw = {"group": int(group), "kind": "rank_correlation"}, {"group": int(group), "kind": "determined"}
