@@ -452,7 +452,7 @@ def test_the_coefficients_unit_is_said_for_the_features_there_are(scaled, levels
     from mlviz.article import claims as C
     from mlviz.article.facts import units_claims
 
-    paragraph = between("{{<var linear.dataset>}} data.", "[The largest positive coefficients")
+    paragraph = between("{{<var linear.dataset>}} data.", "[The {{<var linear.model>}} model cannot be told apart")
     paragraph = paragraph[paragraph.index("data.") + len("data."):]
 
     def said(claims):
