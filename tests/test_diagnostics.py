@@ -213,6 +213,29 @@ def test_test_rows_copied_into_train_are_found_and_chance_collisions_are_not():
     assert not out.loc["test_in_train", "suspect"]
 
 
+def test_columns_that_go_together_repeat_rows_by_chance_and_are_not_called_copies():
+    """A day's weather, as seattle-weather's table has it: the sky decides whether it rains and how
+    much, the wind is read to one decimal and the temperature to a half degree, so dry sunny days
+    repeat far more often than independent columns would: a random split puts such repeats on both
+    sides (no alarm); test rows copied into train still stand out."""
+    rng = np.random.default_rng(11)
+    n = 1400
+    sky = rng.choice(["sun", "rain", "fog", "drizzle"], n, p=[0.3, 0.55, 0.1, 0.05])
+    rain = np.where(sky == "sun", 0.0, np.round(rng.exponential(3, n), 1))
+    wind = np.where(sky == "sun", np.round(rng.normal(3, 0.8, n), 1), np.round(rng.normal(4, 1.5, n), 1))
+    temp = np.where(sky == "sun", np.round(rng.normal(8, 2, n) * 2) / 2, np.round(rng.normal(7, 4, n) * 2) / 2)
+    df = {"weather": sky, "precipitation": rain, "wind": wind, "temp_min": temp, "y": temp + rng.normal(6, 3, n)}
+    train, test, meta = table(df, "y")
+    out = dg.duplicates(train, test, meta, max_share=0.05, max_conflicts=0.01).set_index("check").loc["test_in_train"]
+    independent = dg.chance_collisions(train, test, meta)
+    assert out["share"] - independent >= 0.05, "the case no longer tests what it means to"
+    assert not out["suspect"] and out["expected"] > independent
+    k = int(0.10 * len(test))
+    copies = test.iloc[:k].set_axis(pd.RangeIndex(100_000, 100_000 + k, name="row"))
+    out = dg.duplicates(pd.concat([train, copies]), test, meta, max_share=0.05, max_conflicts=0.01).set_index("check")
+    assert out.loc["test_in_train", "suspect"]
+
+
 def test_identical_features_with_different_labels_are_conflicts():
     df, _ = leaky(seed=6)
     train, test, meta = table(df, "y")

@@ -34,7 +34,8 @@ leakage (per dataset): dataset, candidate, kind, in_model, features, metric, sco
     is not a suspect ("" when it does not predict it). See leakage() for when each is a suspect.
 duplicates (per dataset): dataset, check, rows, share, expected, lower, threshold, suspect, csv_rows
     check "test_in_train": test rows whose features (as the models read them) equal some train
-    row's; expected: the share that chance collisions give when the raw columns vary independently;
+    row's; expected: the share that chance gives, the larger of that of raw columns varying
+    independently and the share of train rows that repeat another train row (columns that go together);
     lower: the share's lower confidence bound (Clopper-Pearson). check "conflicting_labels": rows of
     either split whose features equal another row's with a different target. csv_rows: the rows.
 column_caveats (per dataset): dataset, column, kind, features, missing, missing_share, fill_rule,
@@ -558,7 +559,11 @@ def duplicates(train: pd.DataFrame, test: pd.DataFrame, meta: dict, *, max_share
     twins = h_test.isin(set(h_train.to_numpy())).to_numpy()
     k, n = int(twins.sum()), len(test)
     share = k / n if n else 0.0
-    expected = chance_collisions(train, test, meta) if n else 0.0
+    # What chance gives: the columns varying independently, or, where they go together (a day's
+    # rain, wind and weather), the share of train rows that repeat another train row, which a random
+    # split gives the test rows too; only a split that copied rows puts more repeats across it.
+    within = float(h_train.duplicated(keep=False).mean()) if len(h_train) > 1 else 0.0
+    expected = max(chance_collisions(train, test, meta), within) if n else 0.0
     lower, _ = clopper_pearson(k, n, level) if n else (0.0, 0.0)
     suspect = bool(share - expected >= max_share and lower > expected)
     out = [{"dataset": dataset, "check": "test_in_train", "rows": k, "share": share, "expected": expected,
