@@ -556,3 +556,17 @@ def test_the_slice_figure_highlights_the_flagged_slices(tmp_path):
     assert path.stat().st_size > 0
     empty = draw_slices(out.iloc[0:0], style=style)
     assert "no slice" in empty.axes[0].texts[0].get_text()
+
+
+def test_a_tiny_slice_s_wide_interval_does_not_squash_the_others():
+    """A slice of two rows has an interval of 300 where the errors are about 4 (barley's table): the
+    axis stops at three times the largest error and that interval ends in an arrowhead."""
+    table = pd.DataFrame({"slice": ["site = A", "site = B", "site = C"], "rows": [2, 12, 16],
+                          "error": [7.3, 4.1, 3.0], "lower": [0.0, 1.5, 1.2], "upper": [258.0, 9.0, 6.0],
+                          "overall_error": 3.98, "flagged": False, "metric": "mae", "tried": 3, "level": 0.95 / 3})
+    fig = draw_slices(table, style=Style.of({"dpi": 60}))
+    ax = fig.axes[0]
+    assert ax.get_xlim()[1] < 3 * 7.3 * 1.1 and ax.get_xlim()[1] > 9.0
+    arrows = [line for line in ax.lines if line.get_marker() == ">"]
+    assert len(arrows) == 1 and arrows[0].get_ydata()[0] == 2  # the top line: site = A
+    assert "interval beyond the axis (1)" in [t.get_text() for t in ax.get_legend().get_texts()]

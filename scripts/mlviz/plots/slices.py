@@ -48,17 +48,28 @@ def draw_slices(table: pd.DataFrame, *, style: Style, max_slices: int = 20, titl
     overall = float(table["overall_error"].iloc[0])
     positions = np.arange(len(shown))[::-1]
     flag_colour, plain = style.colour(3), "0.55"
+    # A slice of two or three rows has an interval many times the errors; the axis stops at three
+    # times the largest error (or the overall one) so that the errors stay readable, and an interval
+    # that runs on ends in an arrowhead at the edge.
+    uppers = shown["upper"].where(np.isfinite(shown["upper"]), shown["error"])
+    edge = float(min(uppers.max(), 3 * max(float(shown["error"].max()), overall)))
+    edge = edge if edge > 0 else 1.0
+    clipped = 0
     for y, (_, r) in zip(positions, shown.iterrows()):
         colour = flag_colour if r["flagged"] else plain
         lower = r["lower"] if np.isfinite(r["lower"]) else r["error"]
         upper = r["upper"] if np.isfinite(r["upper"]) else r["error"]
+        if upper > edge:
+            clipped += 1
+            ax.plot([edge * 1.04], [y], marker=">", color=colour, markersize=6, clip_on=False)
+        upper = min(upper, edge * 1.04)
         ax.errorbar(r["error"], y, xerr=[[max(r["error"] - lower, 0.0)], [max(upper - r["error"], 0.0)]], fmt="o",
-                    color=colour, capsize=3, markersize=5, linewidth=1.6)
+                    color=colour, capsize=0 if upper >= edge * 1.04 else 3, markersize=5, linewidth=1.6)
     ax.axvline(overall, color="0.2", linestyle="--", linewidth=1.2)
     labels = [_label(r["slice"], int(r["rows"])) for _, r in shown.iterrows()]
     ax.set_yticks(positions, labels)
     ax.set_ylim(-0.7, len(shown) - 0.3)
-    ax.set_xlim(left=0)
+    ax.set_xlim(0, edge * 1.08)
     ax.grid(axis="x", alpha=0.3)
     tried = int(table["tried"].iloc[0]) if "tried" in table.columns else len(table)
     level = float(table["level"].iloc[0]) if "level" in table.columns else np.nan
@@ -70,6 +81,9 @@ def draw_slices(table: pd.DataFrame, *, style: Style, max_slices: int = 20, titl
     handles = [Line2D([], [], color="0.2", linestyle="--", label=f"overall: {_number(overall)}"),
                Line2D([], [], color=flag_colour, marker="o", label=f"worse than overall ({flagged})"),
                Line2D([], [], color=plain, marker="o", label="not shown to be worse")]
+    if clipped:
+        handles.append(Line2D([], [], color="0.4", marker=">", linestyle="none",
+                              label=f"interval beyond the axis ({clipped})"))
     ax.legend(handles=handles, loc="lower right", frameon=True, fontsize=style.font_size * 0.9)
     overall_level = 1.0 - (1.0 - level) * tried  # the level the correction keeps over all slices
     note = f"{tried} slices of the test rows tried"
