@@ -784,6 +784,11 @@ def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def _and_more(names: list[str], limit: int) -> str:
+    """A list as the article prints it: all names up to `limit`, else the first ones "and N more"."""
+    return _and(names) if len(names) <= limit else ", ".join(names[:limit]) + f" and {len(names) - limit} more"
+
+
 def _listed(text: str, expected: list[tuple], what: str) -> list[str]:
     """A list "a (1.0), b (2.0) and c (3.0)" (values optional) against the expected names and values,
     in order."""
@@ -860,9 +865,7 @@ def check_names(doc: Article, E: dict, claims: dict, config: dict) -> list[str]:
             agree("impurity's noisy leaders", m["v"], len(e["impurity_top_noisy"]), "costs", "cost")
         for claim in ("importance.some_noise", "importance.all_noise"):
             for m in need(claim, r"features? can(?:not)? be told apart from zero by permutation \((?P<l>.+)\)\.$"):
-                names = e["noise"][:8]
-                shown = _and(names) if len(e["noise"]) <= 8 else ", ".join(names) + f" and {len(e['noise']) - 8} more"
-                same("the features within noise", m["l"], shown)
+                same("the features within noise", m["l"], _and_more(e["noise"], 8))
     e = E.get("shap")
     if e:
         for side in ("push_up", "push_down"):
@@ -927,17 +930,13 @@ def check_names(doc: Article, E: dict, claims: dict, config: dict) -> list[str]:
             problems += _listed(m["l"], e["negative"], "the most negative coefficients")
             agree("the most negative coefficients", m["v"], len(e["negative"]), "belongs", "belong")
         for m in need("linear.has_weak", r"^(?P<l>.+) (?P<v>lies|lie) within two standard errors"):
-            weak = e["weak"]
-            shown = _and(weak) if len(weak) <= 8 else ", ".join(weak[:8]) + f" and {len(weak) - 8} more"
-            same("the coefficients within two standard errors", m["l"], shown)
-            agree("the coefficients within two standard errors", m["v"], len(weak), "lies", "lie")
+            same("the coefficients within two standard errors", m["l"], _and_more(e["weak"], 8))
+            agree("the coefficients within two standard errors", m["v"], len(e["weak"]), "lies", "lie")
         for m in need("linear.weak_grouped", r"Within two standard errors of zero, too: (?P<l>.+); but redundant"):
             problems += _listed(m["l"], [(f,) for f in e["weak_grouped"]], "the redundant coefficients near zero")
         for m in need("linear.some_scaled", r"The (?P<n>features?) (?P<l>.+) (?P<v>was|were) standardised"):
-            sc = e["scaled"]
-            shown = _and(sc) if len(sc) <= 6 else ", ".join(sc[:6]) + f" and {len(sc) - 6} more"
-            same("the standardised features", m["l"], shown)
-            agree("the standardised features", m["v"], len(sc), "was", "were")
+            same("the standardised features", m["l"], _and_more(e["scaled"], 6))
+            agree("the standardised features", m["v"], len(e["scaled"]), "was", "were")
         for m in need("linear.has_other", r"The best model of the other family, (?P<m>.+?), reaches"):
             same("the best model of the other family", m["m"], e.get("best_other"))
     e = E.get("performance")
