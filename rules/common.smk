@@ -316,6 +316,10 @@ def report_tables(w=None):
             files += [OUT.path(k, dataset=ds, model=m, position=p) for k in ("lime_explanation", "lime_agreement")]
     if s["effects"]:
         files.append(OUT.path("pdp_summary", dataset=s["effects"][0], model=s["effects"][1]))
+    # the alt text of every tree, SHAP waterfall and partial-dependence figure reads its own table
+    files += [OUT.path("tree_questions", dataset=d, model=m) for d, m in models_of("tree")]
+    files += [OUT.path("shap_values", dataset=d, model=m) for d, m in models_of("shap")]
+    files += [OUT.path("pdp_summary", dataset=d, model=m) for d, m in models_of("effects")]
     if s["threshold"]:
         files.append(OUT.path("threshold_summary", dataset=s["threshold"][0], model=s["threshold"][1]))
     if s["calibration"]:
