@@ -604,6 +604,8 @@ def test_comparison_with_checks(diagnosed):
         # the article names them in the comparison's order, the check in the table's
         assert (sorted(subjects["guessing"]), sorted(subjects["one_class"])) == (
             sorted(e["guessing"]), sorted(e["one_class"])), case
+        # the article at a glance (mlviz.article.facts) says so too, from the baseline table's models
+        assert d.checks.learned_nothing() == theirs["learned_nothing"], case
 
 
 def test_trust_with_checks(R, diagnosed):
