@@ -556,13 +556,18 @@ def test_shap_with_checks(R, diagnosed):
 
 def test_lime_with_checks(R, diagnosed):
     rng = np.random.default_rng(23)
-    for case, d in enumerate(diagnosed * 2):
+    for case, d in enumerate(diagnosed * 4):
         feats = d.feats
+        # mostly a row with filled values when the model has one
+        f = d.F.filled
+        filled = [] if f is None else f[(f.model == d.model) & (f.source == "lime")].position.tolist()
+        position = int(rng.choice(filled)) if filled and rng.integers(0, 3) else int(rng.integers(0, 3))
         exp = pd.DataFrame({"feature": feats, "rule": [f"{f} <= 1" for f in feats],
-                            "rank": rng.permutation(len(feats)) + 1, "test_position": int(rng.integers(0, 3)),
-                            "weight": rng.choice([-0.2, -0.1, 0.0, 0.1, 0.3], len(feats)),
+                            "rank": rng.permutation(len(feats)) + 1, "test_position": position,
+                            "weight": rng.choice([-0.2, -0.1, 0.0, 0.1, 0.3], len(feats), p=[0.3, 0.1, 0.1, 0.2, 0.3]),
                             "class": "a", "proba_a": 0.8, "proba_b": 0.2})
-        agreement = pd.Series({"mean_jaccard": float(rng.choice([0.5, R["lime_stable"], 0.95]))})
+        agreement = pd.Series({"mean_jaccard": float(rng.choice([0.5, R["lime_partly_stable"], 0.75, R["lime_stable"],
+                                                                 0.95]))})
         other = None
         if rng.integers(0, 2):
             other = pd.DataFrame({"feature": feats, "weight": rng.choice([-0.2, 0.1], len(feats))})
@@ -619,3 +624,47 @@ def test_trust_with_checks(R, diagnosed):
         # as tests/articlecheck.py reads the trust section's top k
         theirs["top_k_uninformative"] = bool(e) and not d.F.informative("method_agreement", e["model"])
         agree(mine, theirs, (case, rows))
+
+
+def _plain(run_dir, feats, better: bool, filled: pd.DataFrame):
+    """A dataset's checks with nothing found but the model's baseline (better or not) and `filled`."""
+    base = run_dir / "diagnostics" / "d"
+    lower = 0.1 if better else -0.1
+    _write(pd.DataFrame([{"dataset": "d", "model": "m", "metric": "roc_auc", "headline": True, "value": 0.7,
+                          "baseline": 0.5, "difference": lower + 0.05, "lower": lower, "upper": lower + 0.1,
+                          "level": 0.95, "n_boot": 200, "higher_is_better": True, "better": better, "worse": False,
+                          "predicted_classes": 2, "one_class": False}], columns=D.BASELINE_COLUMNS),
+           base / "baseline.parquet")
+    _write(pd.DataFrame(columns=D.GROUP_COLUMNS), base / "redundancy_groups.parquet")
+    _write(pd.DataFrame([{"dataset": "d", "candidate": f, "kind": "feature", "in_model": True, "features": [f],
+                          "metric": "balanced_accuracy", "score": 0.5, "skill": 0.0, "skill_cv": np.nan,
+                          "threshold": 0.97, "identifier_like": False, "follows_row_order": False, "suspect": False,
+                          "reason": ""} for f in feats], columns=D.LEAKAGE_COLUMNS), base / "leakage.parquet")
+    _write(pd.DataFrame(columns=D.DUPLICATE_COLUMNS), base / "duplicates.parquet")
+    _write(pd.DataFrame(columns=D.CAVEAT_COLUMNS), base / "columns.parquet")
+    _write(filled, base / "filled_rows.parquet")
+    return gating.found(run_dir, "d"), Run(run_dir, 3, {}).checks("d")
+
+
+def test_lime_names_a_filled_condition_only_among_those_it_shows(R, tmp_path):
+    """LIME's sentences name the two strongest conditions for and the two against the class: a
+    filled value under any of them is said to be one, under a weaker one (or for a model no better
+    than guessing) it is not."""
+    feats = [f"f{i}" for i in range(7)]
+    weights = [0.3, -0.3, 0.2, 0.0, -0.2, 0.1, -0.1]  # by rank: two for, two against, then the weaker ones
+    exp = pd.DataFrame({"feature": feats, "rule": [f"{f} <= 1" for f in feats], "rank": range(1, 8),
+                        "test_position": 2, "weight": weights, "class": "a", "proba_a": 0.8, "proba_b": 0.2})
+    agreement = pd.Series({"mean_jaccard": 0.9})
+    for better in (True, False):
+        for i, f in enumerate(feats):
+            for position in (2, 1):
+                filled = pd.DataFrame([{"dataset": "d", "model": "m", "source": "lime", "row": 40, "position": position,
+                                        "column": f, "features": [f], "fill_rule": "median", "fill_value": "1"}],
+                                      columns=D.FILLED_COLUMNS)
+                F, checks = _plain(tmp_path / f"{better}{i}{position}", feats, better, filled)
+                mine, subjects = C.lime(exp, agreement, None, R, checks, "m")
+                theirs, _ = gating.lime(*reading_lime(exp, agreement, None, R), exp, F, "m")
+                agree(mine, theirs, (better, f, position))
+                shown = weights[i] != 0 and i in (0, 1, 2, 4) and position == 2
+                assert theirs["conditions_filled"] == (shown and better), (better, f, position)
+                assert subjects["filled"] == ([f] if shown else []), (better, f, position)
