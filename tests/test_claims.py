@@ -362,7 +362,7 @@ def _baseline(rng, ds, models, task) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=D.BASELINE_COLUMNS)
 
 
-def _units(rng, feats) -> list[tuple[str, list[str]]]:
+def _units(feats) -> list[tuple[str, list[str]]]:
     """Raw columns and their model features: one-hot levels ('c = x') share a column."""
     cols = [(f, [f]) for f in feats if " = " not in f]
     levels = [f for f in feats if " = " in f]
@@ -384,7 +384,7 @@ def _groups(rng, ds, feats) -> pd.DataFrame:
 def _leakage(rng, ds, feats, task) -> pd.DataFrame:
     metric = "balanced_accuracy" if task == "classification" else "r2"
     rows = []
-    for col, fs in _units(rng, feats):
+    for col, fs in _units(feats):
         suspect = bool(rng.integers(0, 5) == 0)
         rows.append({"candidate": col, "kind": "feature", "in_model": True, "features": fs, "suspect": suspect,
                      "skill": 0.99 if suspect else 0.1})
@@ -421,7 +421,8 @@ def _permutation(rng, ds, model, perm, groups) -> pd.DataFrame:
 def _filled(rng, ds, feats, model) -> pd.DataFrame:
     rows = []
     for _ in range(int(rng.integers(0, 8))):
-        col, fs = _units(rng, feats)[int(rng.integers(0, len(_units(rng, feats))))]
+        units = _units(feats)
+        col, fs = units[int(rng.integers(0, len(units)))]
         source = str(rng.choice(["shap", "lime"]))
         rows.append({"dataset": ds, "model": model if rng.integers(0, 3) else str(rng.choice(MODELS)), "source": source,
                      "row": int(rng.integers(10, 14)), "position": -1 if source == "shap" else int(rng.integers(0, 3)),
@@ -431,8 +432,9 @@ def _filled(rng, ds, feats, model) -> pd.DataFrame:
 
 
 def _jumps(rng, ds, feats, model) -> pd.DataFrame:
-    rows = [{"dataset": ds, "model": model if rng.integers(0, 2) else str(rng.choice(MODELS)), "feature": str(rng.choice(feats)), "fill_value": "3.0",
-             "jump": 1.0, "largest_other": 0.2, "jumps": bool(rng.integers(0, 2))} for _ in range(int(rng.integers(0, 4)))]
+    rows = [{"dataset": ds, "model": model if rng.integers(0, 2) else str(rng.choice(MODELS)),
+             "feature": str(rng.choice(feats)), "fill_value": "3.0", "jump": 1.0, "largest_other": 0.2,
+             "jumps": bool(rng.integers(0, 2))} for _ in range(int(rng.integers(0, 4)))]
     return pd.DataFrame(rows, columns=D.JUMP_COLUMNS)
 
 
@@ -472,7 +474,7 @@ class Diagnosed:
         _write(pd.DataFrame([{"dataset": ds, "column": col, "kind": "number", "features": fs, "missing": 0,
                               "missing_share": 0.0, "fill_rule": None, "fill_value": None, "skewness": 0.0,
                               "top_value": "1", "top_share": 0.1, "heavy_missing": False, "skewed": False,
-                              "near_constant": False, "flagged": False} for col, fs in _units(rng, self.feats)],
+                              "near_constant": False, "flagged": False} for col, fs in _units(self.feats)],
                             columns=D.CAVEAT_COLUMNS), base / "columns.parquet")
         # The tables a run without missing values or a top k may lack.
         for name, table in (("filled_rows", _filled(rng, ds, self.feats, self.model)),
