@@ -314,3 +314,359 @@ def test_readings_on_their_thresholds():
         mine, _ = C.neural(h, metrics, pred, 0.5, R)
         theirs, _ = reading_neural(h, metrics, pred, 0.5, R)
         agree(mine, theirs, (train, validation))
+
+
+# ----------------------------------------------------------------------------- with checks found
+# The same comparisons under random diagnostics tables (mlviz.compute.diagnostics' formats, the
+# tiny run's shapes), written to files and read on both sides as the article reads them:
+# mlviz.article.facts.Run.checks -> claims.Checks for the claims, tests/gating.Found for the
+# check. Each table draws the cases the gating turns on: a model better than the trivial baseline
+# or not (an interval touching 0, one not finite, worse), one predicting a single class, a model
+# with no baseline row; redundant groups and leakage suspects (the leader among them or not);
+# permutation drops beyond or within their noise and their single-row floor; filled values under
+# the explained row, at another row, for another model or method; curves jumping at a fill value;
+# top-k overlaps with k below the number of features or not. Other rows (non-headline metrics,
+# other models, other sources) disagree with the right ones, so that a wrong filter shows.
+from mlviz.article.facts import Run  # noqa: E402
+from mlviz.compute import diagnostics as D  # noqa: E402
+
+DIAG_CASES = 60
+MODELS = ["m", "n", "o"]
+
+
+def _write(t: pd.DataFrame, path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    t.to_parquet(path, index=False)
+
+
+def _baseline(rng, ds, models, task) -> pd.DataFrame:
+    headline, other = ("roc_auc", "accuracy") if task == "classification" else ("r2", "rmse")
+    rows = []
+    for m in models:
+        if rng.integers(0, 10) == 0:
+            continue  # no row for the model: not better
+        distinct = int(rng.choice([1, 2, 2, 3])) if task == "classification" else int(rng.choice([1, 50]))
+        for metric in (headline, other):
+            hib = metric != "rmse"
+            lower = float(rng.choice([-0.2, -0.05, 0.0, 0.05, 0.1, 0.2, np.nan] if metric == headline else
+                                     [-0.2, 0.0, 0.1]))
+            upper = lower + float(rng.choice([0.0, 0.1, 0.3]))
+            finite = bool(np.isfinite(lower) and np.isfinite(upper))
+            rows.append({"dataset": ds, "model": m, "metric": metric, "headline": metric == headline, "value": 0.7,
+                         "baseline": 0.5, "difference": (lower + upper) / 2, "lower": lower, "upper": upper,
+                         "level": 0.95, "n_boot": 200, "higher_is_better": hib,
+                         "better": finite and (lower > 0 if hib else upper < 0),
+                         "worse": finite and (upper < 0 if hib else lower > 0), "predicted_classes": distinct,
+                         "one_class": task == "classification" and distinct == 1})
+    rows = [rows[i] for i in rng.permutation(len(rows))]  # a non-headline row may come first
+    return pd.DataFrame(rows, columns=D.BASELINE_COLUMNS)
+
+
+def _units(feats) -> list[tuple[str, list[str]]]:
+    """Raw columns and their model features: one-hot levels ('c = x') share a column."""
+    cols = [(f, [f]) for f in feats if " = " not in f]
+    levels = [f for f in feats if " = " in f]
+    return cols + ([("c", levels)] if levels else [])
+
+
+def _groups(rng, ds, feats) -> pd.DataFrame:
+    rows, pool = [], list(rng.permutation(feats))
+    for g in (1, 2):
+        size = int(rng.integers(0, 4))
+        if size < 2 or len(pool) < size:
+            continue
+        members, pool = pool[:size], pool[size:]
+        rows += [{"dataset": ds, "group": g, "feature": str(f), "column": str(f).split(" = ")[0], "size": size}
+                 for f in members]
+    return pd.DataFrame(rows, columns=D.GROUP_COLUMNS).astype({"group": "int64", "size": "int64"})
+
+
+def _leakage(rng, ds, feats, task) -> pd.DataFrame:
+    metric = "balanced_accuracy" if task == "classification" else "r2"
+    rows = []
+    for col, fs in _units(feats):
+        suspect = bool(rng.integers(0, 5) == 0)
+        rows.append({"candidate": col, "kind": "feature", "in_model": True, "features": fs, "suspect": suspect,
+                     "skill": 0.99 if suspect else 0.1})
+    # Candidates the models do not read (their features are none), suspects or not.
+    rows.append({"candidate": "id", "kind": "dropped", "in_model": False, "features": [],
+                 "suspect": bool(rng.integers(0, 2)), "skill": 0.99})
+    rows.append({"candidate": "row number", "kind": "row_number", "in_model": False, "features": [],
+                 "suspect": bool(rng.integers(0, 2)), "skill": 0.99})
+    t = pd.DataFrame(rows)
+    t = t.assign(dataset=ds, metric=metric, score=t.skill, skill_cv=np.nan, threshold=0.97, identifier_like=False,
+                 follows_row_order=False, reason=np.where(t.suspect, "predicts the target almost by itself", ""))
+    return t[D.LEAKAGE_COLUMNS]
+
+
+def _permutation(rng, ds, model, perm, groups) -> pd.DataFrame:
+    """permutation_checked for a model whose permutation importances are `perm` (value and spread
+    are the importance table's); the floor is drawn around the value, or missing."""
+    rows = []
+    for r in perm.itertuples():
+        floor = float(rng.choice([np.nan, 0.0, r.value, r.value - 0.05, r.value + 0.05]))
+        beyond_floor = bool(r.value - floor > 1e-12 * max(1.0, abs(r.value))) if np.isfinite(floor) else True
+        beyond_noise = bool(r.value > 2.0 * r.spread)
+        rows.append({"method": "permutation", "feature": r.feature, "members": [r.feature], "value": r.value,
+                     "spread": r.spread, "floor": floor, "beyond_floor": beyond_floor, "beyond_noise": beyond_noise,
+                     "signal": beyond_floor and beyond_noise})
+    for g, members in groups.groupby("group")["feature"]:
+        rows.append({"method": "permutation_group", "feature": f"group {g}", "members": list(members),
+                     "value": 0.3, "spread": 0.0, "floor": 0.0, "beyond_floor": True, "beyond_noise": True,
+                     "signal": True})
+    t = pd.DataFrame(rows).assign(dataset=ds, model=model, rows=100, repeats=3)
+    return t[D.PERMUTATION_COLUMNS]
+
+
+def _filled(rng, ds, feats, model) -> pd.DataFrame:
+    rows = []
+    for _ in range(int(rng.integers(0, 8))):
+        units = _units(feats)
+        col, fs = units[int(rng.integers(0, len(units)))]
+        source = str(rng.choice(["shap", "lime"]))
+        rows.append({"dataset": ds, "model": model if rng.integers(0, 3) else str(rng.choice(MODELS)), "source": source,
+                     "row": int(rng.integers(10, 14)), "position": -1 if source == "shap" else int(rng.integers(0, 3)),
+                     "column": col, "features": fs, "fill_rule": str(rng.choice(["median", "most_frequent"])),
+                     "fill_value": str(rng.choice(["3.0", "no"]))})
+    return pd.DataFrame(rows, columns=D.FILLED_COLUMNS)
+
+
+def _jumps(rng, ds, feats, model) -> pd.DataFrame:
+    rows = [{"dataset": ds, "model": model if rng.integers(0, 2) else str(rng.choice(MODELS)),
+             "feature": str(rng.choice(feats)), "fill_value": "3.0", "jump": 1.0, "largest_other": 0.2,
+             "jumps": bool(rng.integers(0, 2))} for _ in range(int(rng.integers(0, 4)))]
+    return pd.DataFrame(rows, columns=D.JUMP_COLUMNS)
+
+
+def _top_k(rng, ds, models, feats) -> pd.DataFrame:
+    rows = []
+    for check in ("method_agreement", "lime_stability"):
+        for m in models:
+            if rng.integers(0, 3):
+                k, n = int(rng.choice([3, 5])), int(rng.choice([3, 5, 8]))
+                rows.append({"dataset": ds, "check": check, "model": m, "top_k": k, "features": n,
+                             "informative": k < n})
+    return pd.DataFrame(rows, columns=D.TOP_K_COLUMNS)
+
+
+class Diagnosed:
+    """One dataset's random diagnostics tables, on disk, with both readings of them."""
+
+    def __init__(self, rng, root, case: int):
+        ds = "d"
+        n = int(rng.integers(1, 6))
+        self.feats = [f"f{i}" for i in range(n)]
+        if n >= 3 and rng.integers(0, 3) == 0:
+            self.feats[-2:] = ["c = x", "c = y"]
+        self.task = str(rng.choice(["classification", "regression"]))
+        self.models = MODELS[:int(rng.integers(1, 4))]
+        self.model = str(rng.choice(self.models))  # the model the sections explain
+        run_dir = root / f"case{case}"
+        base = run_dir / "diagnostics" / ds
+        groups = _groups(rng, ds, self.feats)
+        _write(_baseline(rng, ds, self.models, self.task), base / "baseline.parquet")
+        _write(groups, base / "redundancy_groups.parquet")
+        _write(_leakage(rng, ds, self.feats, self.task), base / "leakage.parquet")
+        _write(pd.DataFrame([{"dataset": ds, "check": c, "rows": 0, "share": 0.0, "expected": 0.0, "lower": 0.0,
+                              "threshold": 0.05, "suspect": False, "csv_rows": []}
+                             for c in ("test_in_train", "conflicting_labels")], columns=D.DUPLICATE_COLUMNS),
+               base / "duplicates.parquet")
+        _write(pd.DataFrame([{"dataset": ds, "column": col, "kind": "number", "features": fs, "missing": 0,
+                              "missing_share": 0.0, "fill_rule": None, "fill_value": None, "skewness": 0.0,
+                              "top_value": "1", "top_share": 0.1, "heavy_missing": False, "skewed": False,
+                              "near_constant": False, "flagged": False} for col, fs in _units(self.feats)],
+                            columns=D.CAVEAT_COLUMNS), base / "columns.parquet")
+        # The tables a run without missing values or a top k may lack.
+        for name, table in (("filled_rows", _filled(rng, ds, self.feats, self.model)),
+                            ("fill_jumps", _jumps(rng, ds, self.feats, self.model)),
+                            ("top_k", _top_k(rng, ds, self.models, self.feats))):
+            if rng.integers(0, 6):
+                _write(table, base / f"{name}.parquet")
+        # Permutation importances of each model, and (for most) their check.
+        self.perm = {}
+        for m in self.models:
+            self.perm[m] = importance_table(rng, self.feats, "permutation", [-0.1, 0.0, 0.1, 0.2],
+                                            [0.0, 0.05, 0.1]).assign(model=m)
+            if rng.integers(0, 4):
+                _write(_permutation(rng, ds, m, self.perm[m], groups), base / m / "permutation.parquet")
+        self.F = gating.found(run_dir, ds)
+        self.checks = Run(run_dir, 3, {}).checks(ds)
+
+
+@pytest.fixture(scope="module")
+def diagnosed(tmp_path_factory) -> list[Diagnosed]:
+    rng = np.random.default_rng(20)
+    root = tmp_path_factory.mktemp("diagnostics")
+    return [Diagnosed(rng, root, case) for case in range(DIAG_CASES)]
+
+
+def test_diagnosed_cases_reach_every_finding(diagnosed):
+    """The random tables do reach what the gating turns on (else the tests below prove little)."""
+    seen = {"no_better": 0, "better": 0, "one_class": 0, "grouped": 0, "suspect": 0, "signal_checked": 0,
+            "filled": 0, "jumps": 0, "uninformative": 0}
+    for d in diagnosed:
+        F, m = d.F, d.model
+        seen["better" if F.better(m) else "no_better"] += 1
+        seen["one_class"] += F.one_class(m)
+        seen["grouped"] += bool(len(F.groups))
+        seen["suspect"] += bool(F.suspects())
+        seen["signal_checked"] += F.signal(m) is not None
+        seen["filled"] += F.filled is not None and bool(len(F.filled))
+        seen["jumps"] += F.jumps is not None and bool(F.jumps.jumps.astype(bool).any())
+        seen["uninformative"] += F.top_k is not None and bool((F.top_k.top_k >= F.top_k.features).any())
+    assert min(seen.values()) >= 5, seen
+
+
+def test_importance_with_checks(R, diagnosed):
+    rng = np.random.default_rng(21)
+    for case, d in enumerate(diagnosed * 2):
+        perm = d.perm[d.model]
+        imp = rng.choice([None, "some"])
+        imp = None if imp is None else importance_table(rng, d.feats, "impurity", [0.1, 0.2, 0.3])
+        top_k = int(rng.integers(1, 4))
+        mine, subjects = C.importance(imp, perm, top_k, d.checks, d.model)
+        theirs, e = gating.importance(*reading_importance(perm, imp, top_k), ordered(perm),
+                                      ordered(imp) if imp is not None else None, top_k, d.F, d.model)
+        agree(mine, theirs, (case, perm.to_dict("list"), None if imp is None else imp.to_dict("list"), top_k))
+        assert subjects["noise_features"] == e["noise"] and subjects["leader_group"] == e["leader_group"], case
+        if imp is not None:
+            assert subjects["impurity_top_noisy"] == e["impurity_top_noisy"], case
+
+
+def test_shap_with_checks(R, diagnosed):
+    rng = np.random.default_rng(22)
+    for case, d in enumerate(diagnosed * 2):
+        feats, rows = d.feats, int(rng.integers(2, 6))
+        values = pd.DataFrame({**{f"x:{f}": rng.choice([0.0, 1.0, 2.0], rows) for f in feats},
+                               **{f"shap:{f}": rng.choice([-1.0, 0.0, 0.5, 1.0], rows) for f in feats},
+                               **{f"raw:{f}": rng.choice([3.0, 4.0], rows) for f in feats}},
+                              index=pd.Index(range(10, 10 + rows), name="row"))
+        mean = importance_table(rng, feats, "mean_abs_shap", [0.5, 1.0])
+        perm = None if rng.integers(0, 3) == 0 else d.perm[d.model]
+        instance = int(rng.integers(10, 10 + rows))
+        mine, subjects = C.shap(values, mean, perm, instance, True, R, d.checks, d.model)
+        theirs, e = gating.shap(*reading_shap(values, mean, perm, instance, True, R), d.F, d.model, instance)
+        agree(mine, theirs, (case, values.to_dict("list"), mean.to_dict("list"), instance))
+        assert subjects["leader_group"] == e["leader_group"], case
+        # what filled the explained row's values, as the facts quote it: the filled_rows table's
+        f = d.F.filled
+        f = f[(f.model == d.model) & (f.source == "shap") & (f.row == instance)] if f is not None else f
+        quoted = C.filled_features(d.checks, d.model, "shap", row=instance)
+        assert quoted == ({} if f is None else {x: (r.fill_rule, r.fill_value) for r in f.itertuples()
+                                                 for x in r.features}), case
+
+
+def test_lime_with_checks(R, diagnosed):
+    rng = np.random.default_rng(23)
+    for case, d in enumerate(diagnosed * 4):
+        feats = d.feats
+        # mostly a row with filled values when the model has one
+        f = d.F.filled
+        filled = [] if f is None else f[(f.model == d.model) & (f.source == "lime")].position.tolist()
+        position = int(rng.choice(filled)) if filled and rng.integers(0, 3) else int(rng.integers(0, 3))
+        exp = pd.DataFrame({"feature": feats, "rule": [f"{f} <= 1" for f in feats],
+                            "rank": rng.permutation(len(feats)) + 1, "test_position": position,
+                            "weight": rng.choice([-0.2, -0.1, 0.0, 0.1, 0.3], len(feats), p=[0.3, 0.1, 0.1, 0.2, 0.3]),
+                            "class": "a", "proba_a": 0.8, "proba_b": 0.2})
+        agreement = pd.Series({"mean_jaccard": float(rng.choice([0.5, R["lime_partly_stable"], 0.75, R["lime_stable"],
+                                                                 0.95]))})
+        other = None
+        if rng.integers(0, 2):
+            other = pd.DataFrame({"feature": feats, "weight": rng.choice([-0.2, 0.1], len(feats))})
+        mine, subjects = C.lime(exp, agreement, other, R, d.checks, d.model)
+        theirs, e = gating.lime(*reading_lime(exp, agreement, other, R), exp, d.F, d.model)
+        agree(mine, theirs, (case, exp.to_dict("list"), agreement.to_dict()))
+        filled = d.F.filled_features(d.model, "lime", position=int(exp.test_position.iloc[0])) if d.F else set()
+        assert set(subjects["filled"]) <= filled, case
+        assert (bool(subjects["filled"]) and not theirs["no_better"]) == theirs["conditions_filled"], case
+
+
+def test_effects_with_checks(diagnosed):
+    rng = np.random.default_rng(24)
+    for case, d in enumerate(diagnosed * 2):
+        n = len(d.feats)
+        summary = pd.DataFrame({"feature": d.feats, "rank": range(1, n + 1), "shown": rng.integers(0, 2, n) == 1,
+                                "monotone": rng.choice(["increasing", "decreasing", "flat", "mixed"], n)})
+        mine, subjects = C.effects(summary, d.checks, d.model)
+        theirs = gating.effects(reading_effects(summary)[0], summary, d.F, d.model)
+        agree(mine, theirs, (case, summary.to_dict("list")))
+
+
+def test_comparison_with_checks(diagnosed):
+    rng = np.random.default_rng(25)
+    for case, d in enumerate(diagnosed * 2):
+        metric = str(rng.choice(["roc_auc", "rmse"]))
+        models = d.models
+        t = pd.DataFrame({"model": models, "metric": metric, "value": rng.choice([0.7, 0.8], len(models))})
+        diffs = []
+        for i, a in enumerate(models):
+            for b in models[i + 1:]:
+                lo = float(rng.choice([-0.1, 0.0, 0.05]))
+                diffs.append({"model_a": a, "model_b": b, "metric": metric, "difference": lo, "lower": lo,
+                              "upper": lo + float(rng.choice([0.0, 0.1]))})
+        diffs = pd.DataFrame(diffs, columns=["model_a", "model_b", "metric", "difference", "lower", "upper"])
+        mine, subjects = C.comparison(t, diffs, metric, d.checks)
+        theirs, e = gating.comparison(*reading_comparison(t, diffs, metric), models, d.F)
+        agree(mine, theirs, (case, t.to_dict("list"), diffs.to_dict("list")))
+        # the article names them in the comparison's order, the check in the table's
+        assert (sorted(subjects["guessing"]), sorted(subjects["one_class"])) == (
+            sorted(e["guessing"]), sorted(e["one_class"])), case
+        # the article at a glance (mlviz.article.facts) says so too, from the baseline table's models
+        assert d.checks.learned_nothing() == theirs["learned_nothing"], case
+
+
+def test_trust_with_checks(R, diagnosed):
+    rng = np.random.default_rng(26)
+    for case, d in enumerate(diagnosed):
+        rows = [{"model": str(rng.choice(d.models)), "spearman": float(rng.choice([0.1, 0.5, 0.9]))}
+                for _ in range(int(rng.integers(0, 4)))]
+        agreement = pd.DataFrame(rows, columns=["model", "spearman"])
+        mine, subjects = C.trust(agreement, None, R, d.checks)
+        theirs, e = reading_trust(agreement, None, R)
+        # as tests/articlecheck.py reads the trust section's top k
+        theirs["top_k_uninformative"] = bool(e) and not d.F.informative("method_agreement", e["model"])
+        agree(mine, theirs, (case, rows))
+
+
+def _plain(run_dir, feats, better: bool, filled: pd.DataFrame):
+    """A dataset's checks with nothing found but the model's baseline (better or not) and `filled`."""
+    base = run_dir / "diagnostics" / "d"
+    lower = 0.1 if better else -0.1
+    _write(pd.DataFrame([{"dataset": "d", "model": "m", "metric": "roc_auc", "headline": True, "value": 0.7,
+                          "baseline": 0.5, "difference": lower + 0.05, "lower": lower, "upper": lower + 0.1,
+                          "level": 0.95, "n_boot": 200, "higher_is_better": True, "better": better, "worse": False,
+                          "predicted_classes": 2, "one_class": False}], columns=D.BASELINE_COLUMNS),
+           base / "baseline.parquet")
+    _write(pd.DataFrame(columns=D.GROUP_COLUMNS), base / "redundancy_groups.parquet")
+    _write(pd.DataFrame([{"dataset": "d", "candidate": f, "kind": "feature", "in_model": True, "features": [f],
+                          "metric": "balanced_accuracy", "score": 0.5, "skill": 0.0, "skill_cv": np.nan,
+                          "threshold": 0.97, "identifier_like": False, "follows_row_order": False, "suspect": False,
+                          "reason": ""} for f in feats], columns=D.LEAKAGE_COLUMNS), base / "leakage.parquet")
+    _write(pd.DataFrame(columns=D.DUPLICATE_COLUMNS), base / "duplicates.parquet")
+    _write(pd.DataFrame(columns=D.CAVEAT_COLUMNS), base / "columns.parquet")
+    _write(filled, base / "filled_rows.parquet")
+    return gating.found(run_dir, "d"), Run(run_dir, 3, {}).checks("d")
+
+
+def test_lime_names_a_filled_condition_only_among_those_it_shows(R, tmp_path):
+    """LIME's sentences name the two strongest conditions for and the two against the class: a
+    filled value under any of them is said to be one, under a weaker one (or for a model no better
+    than guessing) it is not."""
+    feats = [f"f{i}" for i in range(7)]
+    weights = [0.3, -0.3, 0.2, 0.0, -0.2, 0.1, -0.1]  # by rank: two for, two against, then the weaker ones
+    exp = pd.DataFrame({"feature": feats, "rule": [f"{f} <= 1" for f in feats], "rank": range(1, 8),
+                        "test_position": 2, "weight": weights, "class": "a", "proba_a": 0.8, "proba_b": 0.2})
+    agreement = pd.Series({"mean_jaccard": 0.9})
+    for better in (True, False):
+        for i, f in enumerate(feats):
+            for position in (2, 1):
+                filled = pd.DataFrame([{"dataset": "d", "model": "m", "source": "lime", "row": 40, "position": position,
+                                        "column": f, "features": [f], "fill_rule": "median", "fill_value": "1"}],
+                                      columns=D.FILLED_COLUMNS)
+                F, checks = _plain(tmp_path / f"{better}{i}{position}", feats, better, filled)
+                mine, subjects = C.lime(exp, agreement, None, R, checks, "m")
+                theirs, _ = gating.lime(*reading_lime(exp, agreement, None, R), exp, F, "m")
+                agree(mine, theirs, (better, f, position))
+                shown = weights[i] != 0 and i in (0, 1, 2, 4) and position == 2
+                assert theirs["conditions_filled"] == (shown and better), (better, f, position)
+                assert subjects["filled"] == ([f] if shown else []), (better, f, position)
