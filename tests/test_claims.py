@@ -581,6 +581,23 @@ def test_lime_with_checks(R, diagnosed):
         assert (bool(subjects["filled"]) and not theirs["no_better"]) == theirs["conditions_filled"], case
 
 
+def test_linear_with_checks(R, diagnosed):
+    """The coefficients under the checks: none read for a model no better than guessing, a redundant
+    feature near zero set apart (claims.linear against gating.linear)."""
+    rng = np.random.default_rng(25)
+    for case, d in enumerate(diagnosed * 2):
+        m = d.model
+        coef = ordered(importance_table(rng, d.feats, "coefficient", [-2.0, -0.1, 0.0, 0.1, 1.5], [0.1, 0.6]))
+        metrics = pd.DataFrame({"model": [m], "metric": "r2", "value": [0.5]})
+        pred = pd.DataFrame({"y_true": rng.choice([0.0, 1.0, 5.0], 5), "y_pred": rng.choice([0.0, 1.0], 5)})
+        data = pd.DataFrame({f: rng.choice([0, 1, 2], 4) for f in d.feats})
+        mine, subjects = C.linear(coef, pd.DataFrame(), metrics, m, [], pred, list(d.feats), data, {}, R, d.checks)
+        theirs, e = gating.linear(*reading_linear(coef, metrics, m, pd.DataFrame(), pred, {f: {} for f in d.feats},
+                                                  {}, [data.iloc[:2], data.iloc[2:]], R), d.F, m)
+        agree(mine, theirs, (case, coef.to_dict("list")))
+        assert subjects["weak"] == e["weak"] and subjects["weak_grouped"] == e["weak_grouped"], case
+
+
 def test_effects_with_checks(diagnosed):
     rng = np.random.default_rng(24)
     for case, d in enumerate(diagnosed * 2):
