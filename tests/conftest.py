@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,12 @@ sys.path.insert(0, str(REPO / "scripts"))
 # rule report calls `quarto` from PATH, and .venv/bin holds the link to it.
 if os.environ.get("PATH", "").split(os.pathsep)[0] != str(VENV_BIN):
     os.environ["PATH"] = os.pathsep.join([str(VENV_BIN), os.environ.get("PATH", "")])
+
+# Ctrl-C as a terminal sends it: a suite started in the background by a non-interactive shell inherits
+# SIGINT ignored, and every workflow it starts would too (the Ctrl-C tests would then see a run that
+# cannot be interrupted). A handler, unlike SIG_IGN, is not inherited: the children get the default.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 # ------------------------------------------------------------------ the fast loop and the full one
