@@ -197,19 +197,24 @@ def test_threshold():
         agree(mine, reading_threshold(s, R), s)
 
 
+def comparison_tables(rng, models: list[str]) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+    """A metric, the models' scores and every pair's paired bootstrap interval (a − b), drawn."""
+    metric = str(rng.choice(["roc_auc", "rmse"]))
+    t = pd.DataFrame({"model": models, "metric": metric, "value": rng.choice([0.7, 0.8], len(models))})
+    diffs = []
+    for i, a in enumerate(models):
+        for b in models[i + 1:]:
+            lo = float(rng.choice([-0.1, 0.0, 0.05]))
+            diffs.append({"model_a": a, "model_b": b, "metric": metric, "difference": lo, "lower": lo,
+                          "upper": lo + float(rng.choice([0.0, 0.1]))})
+    return metric, t, pd.DataFrame(diffs, columns=["model_a", "model_b", "metric", "difference", "lower", "upper"])
+
+
 def test_comparison():
     rng = np.random.default_rng(7)
     for case in range(CASES):
-        metric = str(rng.choice(["roc_auc", "rmse"]))
         models = [f"m{i}" for i in range(int(rng.integers(1, 5)))]
-        t = pd.DataFrame({"model": models, "metric": metric, "value": rng.choice([0.7, 0.8], len(models))})
-        diffs = []
-        for i, a in enumerate(models):
-            for b in models[i + 1:]:
-                lo = float(rng.choice([-0.1, 0.0, 0.05]))
-                diffs.append({"model_a": a, "model_b": b, "metric": metric, "difference": lo, "lower": lo,
-                              "upper": lo + float(rng.choice([0.0, 0.1]))})
-        diffs = pd.DataFrame(diffs, columns=["model_a", "model_b", "metric", "difference", "lower", "upper"])
+        metric, t, diffs = comparison_tables(rng, models)
         mine, subjects = C.comparison(t, diffs, metric)
         theirs, e = gating.comparison(*reading_comparison(t, diffs, metric), models, None)
         agree(mine, theirs, (t.to_dict("list"), diffs.to_dict("list")))
@@ -612,16 +617,8 @@ def test_effects_with_checks(diagnosed):
 def test_comparison_with_checks(diagnosed):
     rng = np.random.default_rng(25)
     for case, d in enumerate(diagnosed * 2):
-        metric = str(rng.choice(["roc_auc", "rmse"]))
         models = d.models
-        t = pd.DataFrame({"model": models, "metric": metric, "value": rng.choice([0.7, 0.8], len(models))})
-        diffs = []
-        for i, a in enumerate(models):
-            for b in models[i + 1:]:
-                lo = float(rng.choice([-0.1, 0.0, 0.05]))
-                diffs.append({"model_a": a, "model_b": b, "metric": metric, "difference": lo, "lower": lo,
-                              "upper": lo + float(rng.choice([0.0, 0.1]))})
-        diffs = pd.DataFrame(diffs, columns=["model_a", "model_b", "metric", "difference", "lower", "upper"])
+        metric, t, diffs = comparison_tables(rng, models)
         mine, subjects = C.comparison(t, diffs, metric, d.checks)
         theirs, e = gating.comparison(*reading_comparison(t, diffs, metric), models, d.F)
         agree(mine, theirs, (case, t.to_dict("list"), diffs.to_dict("list")))
