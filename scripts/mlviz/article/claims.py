@@ -259,8 +259,7 @@ def lime(explanation: pd.DataFrame, agreement: pd.Series, other: pd.DataFrame | 
     claims["no_better"] = checks is not None and not checks.better(model)
     if claims["no_better"]:
         claims.update(has_support=False, has_against=False, rows_flip=False, rows_share=False)
-    filled = (filled_features(checks, model, "lime", position=int(explanation["test_position"].iloc[0]))
-              if checks is not None else {})
+    filled = filled_features(checks, model, "lime", position=int(explanation["test_position"].iloc[0]))
     shown = explanation.sort_values("rank")
     named = list(shown[shown.weight > 0].head(2)["feature"]) + list(shown[shown.weight < 0].head(2)["feature"])
     subjects["filled"] = [f for f in named if f in filled]
